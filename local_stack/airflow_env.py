@@ -1,0 +1,39 @@
+"""A self-contained Airflow home inside the project (``.local/airflow``, git-ignored).
+
+Defaults only: any ``AIRFLOW__*`` variable the user already set wins.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+LOCAL_DIR = PROJECT_ROOT / ".local"
+
+
+def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
+    """Point Airflow at this project's dags/plugins and a SQLite metadata DB; call before importing airflow."""
+    home.mkdir(parents=True, exist_ok=True)
+    defaults = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    for path in (str(PROJECT_ROOT), str(PROJECT_ROOT / "plugins")):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    return home
+
+
+def ensure_metadata_db() -> None:
+    """``airflow db migrate`` (idempotent; quick when the schema is current)."""
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], check=True, stdout=subprocess.DEVNULL)

@@ -1,0 +1,1 @@
+"""JobsPikr job-data API client for Airflow: hook, query builder and typed errors."""

@@ -1,0 +1,42 @@
+"""Typed errors of the JobsPikr client: each says what failed and what to do about it."""
+
+from __future__ import annotations
+
+
+class JobsPikrError(Exception):
+    """Base class for everything the JobsPikr hook raises."""
+
+
+class JobsPikrConfigError(JobsPikrError):
+    """A connection setting or filter is invalid; the message names the setting."""
+
+
+class JobsPikrAuthError(JobsPikrError):
+    """JobsPikr rejected the credentials (401/403). Not retried: a retry cannot fix it."""
+
+
+class JobsPikrCreditFloorError(JobsPikrError):
+    """The next page would take the account's credits under the configured floor."""
+
+
+class JobsPikrRequestError(JobsPikrError):
+    """A request failed in a way that may succeed if repeated (429, 5xx, timeouts, resets).
+
+    ``retry_after`` carries the server's ``Retry-After`` in seconds when it sent one.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class JobsPikrResponseError(JobsPikrError):
+    """The API answered, but not with a usable search response (not JSON, wrong shape,
+    a record without ``uniq_id``, an ``error`` status). ``retryable`` is true only for
+    bodies that look damaged in transit (not JSON), where asking again can help."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -1,0 +1,258 @@
+"""The JobsPikr hook: the one place that talks HTTP to JobsPikr.
+
+Shape follows Airflow's provider hooks (dbt Cloud's in particular): connection
+attributes, a UI field behaviour, one ``requests.Session`` and retries through tenacity
+with a predicate that knows which failures are worth repeating.
+
+Retry budget: the hook is the only retry layer. One request gets at most
+``max_attempts`` tries (default 6, backoff capped at ``backoff_max``), spread over the
+primary and the backup host. The DAG's extract task has ``retries=1``: a rerun resumes
+from the stored watermark, so it repeats no page that was already loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+import tenacity
+from airflow.sdk.bases.hook import BaseHook
+
+from jobspikr.errors import (
+    JobsPikrAuthError,
+    JobsPikrConfigError,
+    JobsPikrCreditFloorError,
+    JobsPikrRequestError,
+    JobsPikrResponseError,
+)
+from jobspikr.query import JobsPikrQuery
+from jobspikr.rate_limit import RateLimiter, shared_limiter
+from jobspikr.responses import Page, parse_page
+from jobspikr.settings import JobsPikrSettings, default_backup_for, normalise_base_url
+
+log = logging.getLogger(__name__)
+
+_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Connection errors, timeouts, 429 and 5xx, and damaged bodies: yes. Anything else: no."""
+    if isinstance(exc, JobsPikrRequestError):
+        return True
+    if isinstance(exc, JobsPikrResponseError):
+        return exc.retryable
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout,
+                            requests.exceptions.ChunkedEncodingError))
+
+
+def backoff_wait(settings: JobsPikrSettings) -> tenacity.wait.wait_base:
+    """Capped exponential backoff with full jitter; a server's ``Retry-After`` wins."""
+    jitter = tenacity.wait_random_exponential(multiplier=settings.backoff_initial,
+                                              max=settings.backoff_max)
+
+    def wait(retry_state: tenacity.RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            return min(float(retry_after), settings.backoff_max)
+        return jitter(retry_state)
+
+    return wait  # type: ignore[return-value]
+
+
+class JobsPikrHook(BaseHook):
+    """Search JobsPikr's job data (``POST /v2/data``) page by page.
+
+    :param jobspikr_conn_id: Airflow connection: host = base URL, login = client_id,
+        password = client_auth_key, extras = :class:`JobsPikrSettings`.
+    """
+
+    conn_name_attr = "jobspikr_conn_id"
+    default_conn_name = "jobspikr_default"
+    conn_type = "jobspikr"
+    hook_name = "JobsPikr"
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {
+            "hidden_fields": ["schema", "port"],
+            "relabeling": {"host": "Base URL", "login": "Client ID", "password": "Client auth key"},
+            "placeholders": {
+                "host": "https://api.jobspikr.com/v2",
+                "login": "acme_jp_0123456789",
+                "extra": json.dumps({"backup_host": "https://api-bcp.jobspikr.com/v2",
+                                     "page_size": 100, "requests_per_minute": 60,
+                                     "read_timeout": 60, "credit_floor": 1000}),
+            },
+        }
+
+    def __init__(self, jobspikr_conn_id: str = default_conn_name, *,
+                 limiter: RateLimiter | None = None) -> None:
+        super().__init__()
+        self.jobspikr_conn_id = jobspikr_conn_id
+        conn = self.get_connection(jobspikr_conn_id)
+        if not conn.host:
+            raise JobsPikrConfigError(f"Airflow connection {jobspikr_conn_id!r} has no host (base URL)")
+        self.primary = normalise_base_url(conn.host)
+        self.settings = JobsPikrSettings.from_extras(conn.extra_dejson)
+        self.backup = self.settings.backup_host or default_backup_for(self.primary)
+        self._credentials = self._read_credentials(conn)
+        self.limiter = limiter or shared_limiter(jobspikr_conn_id, self.settings.requests_per_minute)
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "jobspikr-airflow/1"})
+        # Every run starts on the primary; the backup is used only after repeated failure.
+        self.active_host = self.primary
+        self._primary_failures = 0
+        self.last_credits_remaining: int | None = None
+
+    def _read_credentials(self, conn: Any) -> tuple[str, str]:
+        if not conn.login or not conn.password:
+            raise JobsPikrConfigError(
+                f"Airflow connection {self.jobspikr_conn_id!r} needs login (client_id) "
+                "and password (client_auth_key)")
+        return conn.login, conn.password
+
+    # -- paging -----------------------------------------------------------------------------
+
+    def iter_pages(self, query: JobsPikrQuery, start_cursor: int | None = None) -> Iterator[Page]:
+        """Yield pages from ``start_cursor`` to the end of the results, one in memory at a time.
+
+        Ends after a page with no records, no ``next_cursor`` or a ``no_data`` status.
+        """
+        cursor = start_cursor
+        while True:
+            page = self.fetch_page(query, cursor)
+            yield page
+            if page.is_last:
+                return
+            cursor = page.next_cursor
+
+    def fetch_page(self, query: JobsPikrQuery, cursor: int | None) -> Page:
+        """One search request, with the credit floor checked first and retries inside."""
+        size = self._size_within_credit_floor()
+        body: dict[str, Any] = {
+            "size": size,
+            "format": "json",
+            "dataset": list(query.dataset),
+            "search_query_json": query.search_query_json(),
+        }
+        if cursor is not None:
+            body["cursor"] = cursor
+        page = self._with_retries(lambda: self._post(body, cursor))
+        self.last_credits_remaining = page.credits_remaining
+        return page
+
+    def _size_within_credit_floor(self) -> int:
+        size = self.settings.page_size
+        remaining = self.last_credits_remaining
+        if remaining is None:
+            return size
+        spendable = remaining - self.settings.credit_floor
+        if spendable <= 0:
+            raise JobsPikrCreditFloorError(
+                f"JobsPikr credits remaining ({remaining}) reached the floor "
+                f"({self.settings.credit_floor}) set by extra 'credit_floor' on connection "
+                f"{self.jobspikr_conn_id!r}; stopping before spending more. Raise the floor's "
+                "budget or wait for the monthly reset; the next run resumes where this one stopped.")
+        return min(size, spendable)
+
+    # -- one request --------------------------------------------------------------------------
+
+    def _with_retries(self, call: Any) -> Page:
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(is_retryable),
+            wait=backoff_wait(self.settings),
+            stop=tenacity.stop_after_attempt(self.settings.max_attempts),
+            before_sleep=self._before_retry,
+            reraise=True,
+        )
+        return retrying(call)
+
+    def _before_retry(self, retry_state: tenacity.RetryCallState) -> None:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        log.warning("JobsPikr request to %s failed (attempt %d of %d): %s; retrying in %.1fs",
+                    self.active_host, retry_state.attempt_number, self.settings.max_attempts,
+                    exc, retry_state.upcoming_sleep)
+        if self.active_host == self.primary:
+            self._primary_failures += 1
+            if self.backup and self._primary_failures >= self.settings.failover_after:
+                log.warning("JobsPikr primary host %s failed %d times in a row; failing over to "
+                            "backup host %s for the rest of this run",
+                            self.primary, self._primary_failures, self.backup)
+                self.active_host = self.backup
+
+    def _post(self, body: dict[str, Any], cursor: int | None) -> Page:
+        self.limiter.acquire()
+        host = self.active_host
+        response = self._send(host, body)
+        if response.status_code in (401, 403) and self._reload_rotated_credentials():
+            response = self._send(host, body)
+        if response.status_code in (401, 403):
+            raise JobsPikrAuthError(
+                f"JobsPikr rejected the credentials of Airflow connection {self.jobspikr_conn_id!r} "
+                f"(HTTP {response.status_code} from {host}): check its login (client_id) and "
+                "password (client_auth_key). Not retried.")
+        if response.status_code in _RETRYABLE_STATUS:
+            raise JobsPikrRequestError(
+                f"JobsPikr {host} answered HTTP {response.status_code} for cursor {cursor}",
+                status_code=response.status_code,
+                retry_after=_retry_after(response.headers.get("Retry-After")))
+        if response.status_code != 200:
+            raise JobsPikrResponseError(
+                f"JobsPikr {host} answered HTTP {response.status_code} for cursor {cursor}: "
+                f"{_message(response)}")
+        try:
+            payload = response.json()
+        except ValueError as exc:
+            raise JobsPikrResponseError(
+                f"JobsPikr response from {host} for cursor {cursor} is not valid JSON "
+                f"({len(response.content)} bytes): {exc}", retryable=True) from exc
+        if self.active_host == self.primary:
+            self._primary_failures = 0
+        return parse_page(payload, host=host, requested_cursor=cursor, byte_size=len(response.content))
+
+    def _send(self, host: str, body: dict[str, Any]) -> requests.Response:
+        client_id, key = self._credentials
+        return self.session.post(
+            f"{host}/data", json=body,
+            headers={"client_id": client_id, "client_auth_key": key},
+            timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+        )
+
+    def _reload_rotated_credentials(self) -> bool:
+        """Re-read the connection once: a rotated secret should not fail the run."""
+        fresh = self._read_credentials(self.get_connection(self.jobspikr_conn_id))
+        if fresh == self._credentials:
+            return False
+        log.info("JobsPikr credentials of connection %r changed since the hook was built; "
+                 "retrying once with the new ones", self.jobspikr_conn_id)
+        self._credentials = fresh
+        return True
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Airflow UI "Test" button: one one-record search."""
+        try:
+            page = self._with_retries(lambda: self._post({"size": 1, "format": "json"}, None))
+        except Exception as exc:  # noqa: BLE001 (the UI shows any failure as text)
+            return False, str(exc)
+        return True, f"Connected; {page.credits_remaining} job credits remaining"
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare for APIs; fall back to our own backoff
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("message", response.text[:200]))
+    except ValueError:
+        return response.text[:200]
+

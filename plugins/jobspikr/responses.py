@@ -1,0 +1,82 @@
+"""Validation of ``POST /v2/data`` responses into typed pages.
+
+The real and recorded responses go through this one function, so a conformance test on
+the recorded sample checks the exact code path the pipeline uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jobspikr.errors import JobsPikrResponseError
+
+Record = dict[str, Any]
+
+#: Statuses that mean "no more data" rather than a failure (third-party client types).
+END_STATUSES = frozenset({"no_data"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One response: its records and where the next page starts (``None``: the end)."""
+
+    records: list[Record]
+    next_cursor: int | None
+    total_count: int | None
+    credits_remaining: int | None
+    status: str
+    host: str
+    requested_cursor: int | None
+    byte_size: int = 0
+
+    @property
+    def is_last(self) -> bool:
+        return not self.records or self.next_cursor is None or self.status != "success"
+
+
+def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_size: int = 0) -> Page:
+    """Check the response's shape and every record's keys; raise with context if wrong."""
+    where = f"JobsPikr response from {host} for cursor {requested_cursor}"
+    if not isinstance(payload, dict):
+        raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object")
+    status = payload.get("status")
+    if status != "success" and status not in END_STATUSES:
+        raise JobsPikrResponseError(
+            f"{where} has status {status!r}: {payload.get('message', 'no message')}")
+    records = payload.get("job_data", [])
+    if records is None:
+        records = []
+    if not isinstance(records, list):
+        raise JobsPikrResponseError(f"{where}: job_data is a {type(records).__name__}, not a list")
+    for position, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise JobsPikrResponseError(f"{where}: job_data[{position}] is not an object")
+        uniq_id = record.get("uniq_id")
+        if not isinstance(uniq_id, str) or not uniq_id:
+            raise JobsPikrResponseError(f"{where}: job_data[{position}] has no uniq_id")
+        if not isinstance(record.get("cursor"), int):
+            raise JobsPikrResponseError(
+                f"{where}: job_data[{position}] (uniq_id {uniq_id}) has no integer cursor")
+    next_cursor = _optional_int(payload, "next_cursor", where)
+    if records and next_cursor is not None and next_cursor <= records[-1]["cursor"]:
+        raise JobsPikrResponseError(
+            f"{where}: next_cursor {next_cursor} does not advance past the last record's "
+            f"cursor {records[-1]['cursor']}")
+    return Page(
+        records=records,
+        next_cursor=next_cursor,
+        total_count=_optional_int(payload, "total_count", where),
+        credits_remaining=_optional_int(payload, "job_credit_remaining", where),
+        status=status,
+        host=host,
+        requested_cursor=requested_cursor,
+        byte_size=byte_size,
+    )
+
+
+def _optional_int(payload: dict[str, Any], key: str, where: str) -> int | None:
+    value = payload.get(key)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise JobsPikrResponseError(f"{where}: {key} is {value!r}, not an integer")

@@ -1,0 +1,94 @@
+"""Tuning of the JobsPikr client, read from the Airflow connection's extras.
+
+Every extra has a safe default; a wrong value fails at the start of the run with a
+message naming the extra, never half-way through a load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+from jobspikr.errors import JobsPikrConfigError
+
+PRIMARY_HOST = "https://api.jobspikr.com/v2"
+BACKUP_HOST = "https://api-bcp.jobspikr.com/v2"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class JobsPikrSettings:
+    """Connection extras, with their defaults. See the README's configuration reference."""
+
+    backup_host: str | None = None
+    page_size: int = 100
+    requests_per_minute: float = 60.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    credit_floor: int = 0
+    #: All attempts of one request, across both hosts (the single retry layer).
+    max_attempts: int = 6
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+    #: Consecutive failures on the primary host before switching to the backup.
+    failover_after: int = 3
+
+    @classmethod
+    def from_extras(cls, extras: Mapping[str, Any]) -> JobsPikrSettings:
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(extras) - set(known))
+        if unknown:
+            raise JobsPikrConfigError(
+                f"unknown extra(s) {unknown} on the JobsPikr connection; known: {sorted(known)}")
+        values: dict[str, Any] = {}
+        for name, value in extras.items():
+            if name == "backup_host":
+                values[name] = normalise_base_url(str(value), setting="extra 'backup_host'") if value else None
+                continue
+            kind = int if known[name].type in ("int", int) else float
+            try:
+                values[name] = kind(value)
+            except (TypeError, ValueError) as exc:
+                raise JobsPikrConfigError(
+                    f"extra {name!r} on the JobsPikr connection must be a number, got {value!r}") from exc
+        settings = cls(**values)
+        settings._validate()
+        return settings
+
+    def _validate(self) -> None:
+        positive = ("page_size", "requests_per_minute", "connect_timeout", "read_timeout",
+                    "max_attempts", "backoff_max", "failover_after")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise JobsPikrConfigError(
+                    f"extra {name!r} on the JobsPikr connection must be positive, got {getattr(self, name)}")
+        if self.page_size > 100:
+            raise JobsPikrConfigError(f"extra 'page_size' must be at most 100, got {self.page_size}")
+        if self.credit_floor < 0 or self.backoff_initial < 0:
+            raise JobsPikrConfigError("extras 'credit_floor' and 'backoff_initial' must not be negative")
+
+
+def normalise_base_url(host: str, *, setting: str = "host") -> str:
+    """``api.jobspikr.com`` -> ``https://api.jobspikr.com/v2``; refuse plain HTTP off-machine."""
+    host = host.strip().rstrip("/")
+    if not host:
+        raise JobsPikrConfigError(f"the JobsPikr connection's {setting} is empty")
+    if "://" not in host:
+        host = "https://" + host
+    parts = urlsplit(host)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise JobsPikrConfigError(f"the JobsPikr connection's {setting} {host!r} is not an http(s) URL")
+    if parts.scheme == "http" and parts.hostname not in _LOCAL_HOSTS:
+        raise JobsPikrConfigError(
+            f"the JobsPikr connection's {setting} {host!r} uses plain HTTP; credentials are only "
+            "sent over HTTPS to non-local hosts")
+    if not parts.path.rstrip("/").endswith("/v2"):
+        host = host + "/v2"
+    return host
+
+
+def default_backup_for(primary: str) -> str | None:
+    """The official backup host when the primary is the official one; else none."""
+    return BACKUP_HOST if urlsplit(primary).hostname == urlsplit(PRIMARY_HOST).hostname else None

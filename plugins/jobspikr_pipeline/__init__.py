@@ -1,0 +1,1 @@
+"""The JobsPikr ingestion pipeline's steps: schema migrations, extract-and-load, dbt."""

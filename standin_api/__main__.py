@@ -1,0 +1,37 @@
+"""Run the stand-in API on its own: ``python -m standin_api --port 8765 --records 5000``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import date
+
+from standin_api import Catalogue, StandinConfig, StandinServer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--records", type=int, default=2_000)
+    parser.add_argument("--days", type=int, default=14, help="post dates spread over this many days")
+    parser.add_argument("--anchor", type=date.fromisoformat, default=date.today(),
+                        help="latest post date (YYYY-MM-DD), default today")
+    parser.add_argument("--latency-ms", type=int, default=0)
+    args = parser.parse_args()
+    catalogue = Catalogue(seed=args.seed, size=args.records, anchor=args.anchor, days=args.days)
+    server = StandinServer(StandinConfig(catalogue=catalogue, latency_ms=args.latency_ms),
+                           host=args.host, port=args.port)
+    with server:
+        account = server.account
+        print(f"JobsPikr stand-in on {server.url} (client_id={account.client_id})", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Deterministic JobsPikr-shaped job records for the stand-in API.
+
+Record ``i`` is a pure function of ``(seed, i)``: any page can be produced without
+generating the ones before it, so a 1M-record catalogue costs no memory, and two
+servers started with the same seed serve byte-identical data.
+
+The shape follows the real samples in ``shared/data/jobspikr``: the 42 export
+columns, raw page text next to JobsPikr's ``inferred_*`` normalisations, nulls in
+some records and keys left out in others, HTML descriptions, and the same job
+re-posted on several boards with small differences (different ``uniq_id``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+#: The 42 columns of a real JobsPikr export, in order.
+RECORD_FIELDS: tuple[str, ...] = (
+    "crawl_timestamp", "url", "job_title", "category", "company_name", "city", "state",
+    "country", "inferred_city", "inferred_state", "inferred_country", "post_date",
+    "job_description", "job_type", "salary_offered", "job_board", "geo", "cursor",
+    "contact_email", "contact_phone_number", "uniq_id", "html_job_description",
+    "valid_through", "has_expired", "inferred_iso3_lang_code", "latest_expiry_check_date",
+    "duplicate_status", "duplicate_of", "inferred_department_name",
+    "inferred_department_score", "inferred_job_title", "is_remote",
+    "inferred_salary_currency", "inferred_salary_time_unit", "inferred_salary_from",
+    "inferred_salary_to", "inferred_skills", "inferred_company_type",
+    "inferred_company_type_score", "inferred_seniority_level", "apply_url", "logo_url",
+)
+
+_ROLES = (
+    ("Data Scientist", "IT", ("Python", "Sql", "Statistics", "Machine Learning")),
+    ("Data Engineer", "IT", ("Python", "Sql", "Spark", "Airflow", "Kafka")),
+    ("Software Engineer", "IT", ("Java", "Python", "Aws", "Kubernetes")),
+    ("Machine Learning Engineer", "IT", ("Python", "Pytorch", "Mlops", "Aws")),
+    ("Data Analyst", "IT", ("Sql", "Tableau", "Excel", "Python")),
+    ("Product Manager", "Marketing", ("Roadmaps", "Analytics", "Agile")),
+    ("DevOps Engineer", "IT", ("Terraform", "Kubernetes", "Aws", "Linux")),
+    ("Financial Analyst", "Finance", ("Excel", "Forecasting", "Sql")),
+    ("Registered Nurse", "Healthcare", ("Patient Care", "Bls", "Epic")),
+    ("Account Executive", "Sales", ("Salesforce", "Negotiation", "Crm")),
+)
+_SENIORITY = (
+    ("", "Mid Level"), ("Senior ", "Mid Level"), ("Sr. ", "Mid Level"),
+    ("Junior ", "Entry Level"), ("Lead ", "Mid Level"), ("Principal ", "Executive Level"),
+)
+_TITLE_SUFFIXES = ("", "", "", " II", " - Remote USA", ", Analytics", " (Contract)")
+_COMPANIES = (
+    ("Facebook", "company"), ("Wayfair", "company"), ("IBM", "company"),
+    ("Intuit", "company"), ("S&P Global", "company"), ("Bank of America", "company"),
+    ("Acme Analytics, Inc.", "company"), ("Globex Corporation", "company"),
+    ("Initech LLC", "company"), ("Umbrella Health", "company"), ("Jobot", "agency"),
+    ("Logic2020", "agency"), ("Robert Half", "agency"), ("The Hartford", "company"),
+)
+_LOCATIONS = (
+    ("Austin", "TX", "Texas"), ("New York", "NY", "New york"), ("San Francisco", "CA", "California"),
+    ("Chicago", "IL", "Illinois"), ("Seattle", "WA", "Washington"), ("Boston", "MA", "Massachusetts"),
+    ("Atlanta", "GA", "Georgia"), ("Denver", "CO", "Colorado"), ("Arlington", "VA", "Virginia"),
+    ("Jersey City", "NJ", "New jersey"),
+)
+_BOARDS = ("simplyhired", "dice", "indeed", "company_website", "Linkedin", "careerbuilder",
+           "Efinancialcareers")
+_JOB_TYPES = ("Full Time", "Full Time", "Full Time", "Undefined", "Contract", "Part Time",
+              "Internship")
+_COUNTRY_TEXT = ("United States", "US", "USA", "usa", "")
+_CATEGORIES = ("Full-time", "", "IT Software", "Computer/internet", "Contract")
+_BOILERPLATE = (
+    "We are an Equal Opportunity employer. We do not discriminate based upon race, religion, "
+    "color, national origin, sex, sexual orientation, gender identity, age, status as a "
+    "protected veteran, or status as an individual with a disability."
+)
+#: Fraction of records that re-post an earlier job on another board.
+_REPOST_RATE = 0.15
+_REPOST_LOOKBACK = 40
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A fixed, seeded set of ``size`` records posted over ``days`` days up to ``anchor``."""
+
+    seed: int = 42
+    size: int = 2_000
+    anchor: date = date(2026, 11, 25)
+    days: int = 14
+
+    @property
+    def first_cursor(self) -> int:
+        start = datetime.combine(self.anchor - timedelta(days=self.days), datetime.min.time(),
+                                 tzinfo=timezone.utc)
+        return int(start.timestamp()) * 1_000_000
+
+    @property
+    def cursor_step(self) -> int:
+        """Microseconds between records, so indexing times spread over the whole window."""
+        return max(2, self.days * 86_400_000_000 // max(self.size, 1))
+
+    def cursor_of(self, index: int) -> int:
+        """Cursor (epoch microseconds of indexing) of record ``index``: strictly increasing."""
+        jitter = _rng(self.seed, index, "cursor").randrange(self.cursor_step // 2)
+        return self.first_cursor + index * self.cursor_step + jitter
+
+    def index_at_or_after(self, cursor: int) -> int:
+        """Smallest index whose cursor is >= ``cursor`` (O(1): cursors are near-linear)."""
+        index = max(0, (cursor - self.first_cursor) // self.cursor_step)
+        while index < self.size and self.cursor_of(index) < cursor:
+            index += 1
+        return min(index, self.size)
+
+    def record(self, index: int) -> dict[str, Any]:
+        """The JobsPikr record at ``index`` (0 <= index < size)."""
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        rng = _rng(self.seed, index, "posting")
+        core_index = index
+        if index >= _REPOST_LOOKBACK and rng.random() < _REPOST_RATE:
+            core_index = index - rng.randint(1, _REPOST_LOOKBACK)
+        return _posting(self, index, core_index, rng)
+
+
+def _rng(seed: int, index: int, purpose: str) -> random.Random:
+    return random.Random(f"{seed}:{index}:{purpose}")
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What stays the same when one job is posted on several boards."""
+
+    title: str
+    seniority: str
+    department: str
+    skills: tuple[str, ...]
+    company: str
+    company_type: str
+    city: str
+    state_code: str
+    state_name: str
+    job_type: str
+    salary_from: int | None
+    salary_to: int | None
+    hourly: bool
+    remote: bool
+    post_offset_days: int
+    description: str
+
+
+def _job(catalogue: Catalogue, core_index: int) -> _Job:
+    rng = _rng(catalogue.seed, core_index, "job")
+    role, department, skills = rng.choice(_ROLES)
+    prefix, seniority = rng.choice(_SENIORITY)
+    company, company_type = rng.choice(_COMPANIES)
+    city, state_code, state_name = rng.choice(_LOCATIONS)
+    hourly = rng.random() < 0.08
+    salary_from: int | None = None
+    salary_to: int | None = None
+    if rng.random() < 0.75:
+        if hourly:
+            salary_from = rng.randrange(25, 90)
+            salary_to = salary_from + rng.randrange(5, 30)
+        else:
+            salary_from = rng.randrange(60, 200) * 1000
+            salary_to = salary_from + rng.randrange(10, 80) * 1000
+    team = rng.choice(("Growth", "Payments", "Platform", "Search", "Risk", "Supply Chain"))
+    duties = ", ".join(rng.sample(skills, k=min(3, len(skills))))
+    description = (
+        f"{company} is hiring a {prefix}{role} to join the {team} team in {city}, {state_code}. "
+        f"You will own {team.lower()} problems end to end using {duties}. "
+        f"Requirements: {rng.randint(1, 10)}+ years of experience; "
+        f"reference {rng.getrandbits(32):08x}. {_BOILERPLATE}"
+    )
+    return _Job(
+        title=f"{prefix}{role}{rng.choice(_TITLE_SUFFIXES)}", seniority=seniority,
+        department=department, skills=skills, company=company, company_type=company_type,
+        city=city, state_code=state_code, state_name=state_name,
+        job_type=rng.choice(_JOB_TYPES), salary_from=salary_from, salary_to=salary_to,
+        hourly=hourly, remote=rng.random() < 0.12,
+        post_offset_days=rng.randrange(3), description=description,
+    )
+
+
+def _salary_text(job: _Job, rng: random.Random) -> str | None:
+    if job.salary_from is None:
+        return rng.choice((None, "Competitive", "0 - 0 /", ""))
+    if job.hourly:
+        return f"${job.salary_from} - ${job.salary_to} an hour"
+    return f"${job.salary_from:,} - ${job.salary_to:,} a year"
+
+
+def _posting(catalogue: Catalogue, index: int, core_index: int, rng: random.Random) -> dict[str, Any]:
+    job = _job(catalogue, core_index)
+    cursor = catalogue.cursor_of(index)
+    crawled = datetime.fromtimestamp(cursor / 1_000_000, tz=timezone.utc)
+    # A job is posted on or before the day it is first crawled.
+    post_date = crawled.date() - timedelta(days=job.post_offset_days)
+    board = rng.choice(_BOARDS)
+    title = job.title
+    company = job.company
+    if core_index != index:  # a re-post: another board's rendering of the same job
+        title = rng.choice((title, title.replace("Senior ", "Sr. "), title.upper(), f"{title} "))
+        company = rng.choice((company, company.replace(", Inc.", " Inc"), f"{company} "))
+    uniq_id = hashlib.md5(f"{catalogue.seed}:{index}".encode()).hexdigest()
+    slug = hashlib.sha1(f"{board}:{index}".encode()).hexdigest()[:24]
+    raw_city_ok = rng.random() > 0.05
+    record: dict[str, Any] = {
+        "crawl_timestamp": crawled.strftime("%Y-%m-%d %H:%M:%S +0000"),
+        "url": f"https://www.{board.lower()}.com/job/{slug}",
+        "job_title": title,
+        "category": rng.choice(_CATEGORIES),
+        "company_name": company,
+        "city": job.city if raw_city_ok else "Computer-or-internet",
+        "state": job.state_code,
+        "country": rng.choice(_COUNTRY_TEXT),
+        "inferred_city": job.city if rng.random() > 0.04 else None,
+        "inferred_state": job.state_name,
+        "inferred_country": "United states",
+        "post_date": post_date.isoformat(),
+        "job_description": job.description,
+        "job_type": job.job_type,
+        "salary_offered": _salary_text(job, rng),
+        "job_board": board,
+        "geo": rng.choice(_COUNTRY_TEXT),
+        "cursor": cursor,
+        "contact_email": None,
+        "contact_phone_number": None,
+        "uniq_id": uniq_id,
+        "html_job_description": (
+            "<!DOCTYPE html><html><body><div class=\"jobDescription\"><p>"
+            + job.description.replace(". ", ".</p><p>") + "</p></div></body></html>"
+        ),
+        "valid_through": (post_date + timedelta(days=30)).isoformat() if rng.random() < 0.1 else None,
+        "has_expired": False,
+        "inferred_iso3_lang_code": "eng",
+        "latest_expiry_check_date": crawled.date().isoformat(),
+        "duplicate_status": "no",
+        "duplicate_of": None,
+        "inferred_department_name": job.department,
+        "inferred_department_score": rng.randint(60, 99),
+        "inferred_job_title": job.title.split(" - ")[0].split(",")[0].strip().capitalize(),
+        "is_remote": job.remote,
+        "inferred_salary_currency": "USD" if job.salary_from is not None else None,
+        "inferred_salary_time_unit": ("hourly" if job.hourly else "yearly") if job.salary_from else None,
+        "inferred_salary_from": job.salary_from,
+        "inferred_salary_to": job.salary_to,
+        "inferred_skills": "|".join(job.skills),
+        "inferred_company_type": job.company_type,
+        "inferred_company_type_score": rng.randint(70, 99),
+        "inferred_seniority_level": job.seniority,
+        "apply_url": f"https://apply.example.com/{slug}" if rng.random() < 0.5 else None,
+        "logo_url": None,
+    }
+    # Real feeds leave some optional keys out entirely rather than sending null.
+    for key in ("contact_phone_number", "logo_url", "duplicate_of", "apply_url"):
+        if record[key] is None and rng.random() < 0.5:
+            del record[key]
+    return record

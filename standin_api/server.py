@@ -1,0 +1,194 @@
+"""A local HTTP server that speaks JobsPikr's ``POST /v2/data``.
+
+It is a real server on a real socket, so the hook's session pooling, timeouts and
+retries are exercised exactly as against the real API. Behaviour follows
+``shared/docs/jobspikr-api.md``; where the public record is silent the choices are:
+
+- bad credentials: HTTP 401 with ``{"status": "error", "message": ...}``;
+- credits exhausted: HTTP 402 with ``status: error`` (never a silent short page);
+- end of results: ``status: success``, an empty ``job_data`` and no ``next_cursor``;
+- ``size`` above ``max_page_size`` is capped, as real clients never rely on more than 100.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standin_api.generator import Catalogue
+from standin_api.search import QueryError, matches
+
+
+@dataclass
+class Account:
+    """A client's credentials and credit balance, shared by the primary and backup hosts."""
+
+    client_id: str = "demo_jp_sandbox_0123456789"
+    client_auth_key: str = "c3RhbmQtaW4ta2V5LW5vdC1hLXJlYWwtc2VjcmV0LTAx"
+    credits: int = 1_000_000
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def spend(self, wanted: int) -> int:
+        """Take up to ``wanted`` credits; return how many were granted."""
+        with self.lock:
+            granted = min(wanted, self.credits)
+            self.credits -= granted
+            return granted
+
+
+@dataclass(frozen=True)
+class StandinConfig:
+    catalogue: Catalogue = Catalogue()
+    max_page_size: int = 100
+    #: Added to every response, to model the real API's per-page latency.
+    latency_ms: int = 0
+
+
+class StandinServer:
+    """One JobsPikr host. Use as a context manager or call ``start()`` / ``stop()``."""
+
+    def __init__(self, config: StandinConfig | None = None, account: Account | None = None,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        self.config = config or StandinConfig()
+        self.account = account or Account()
+        self.requests_served = 0
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL as a user would put it in the connection's host: ``http://h:p/v2``."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v2"
+
+    def start(self) -> StandinServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="jobspikr-standin",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> StandinServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the API ---------------------------------------------------------------------------
+
+    def search(self, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
+        """Answer one ``POST /v2/data`` body (already authenticated)."""
+        catalogue = self.config.catalogue
+        try:
+            size = int(body.get("size", 50))
+            cursor = int(body.get("cursor") or 0)
+        except (TypeError, ValueError):
+            return _error(HTTPStatus.BAD_REQUEST, "size and cursor must be integers.")
+        if size <= 0:
+            return _error(HTTPStatus.BAD_REQUEST, "size must be positive.")
+        query = body.get("search_query_json")
+        if isinstance(query, str):  # some clients send the query JSON-encoded
+            try:
+                query = json.loads(query)
+            except json.JSONDecodeError:
+                return _error(HTTPStatus.BAD_REQUEST, "search_query_json is not valid JSON.")
+        query_key = json.dumps(query, sort_keys=True)
+        try:
+            total = _total_count(catalogue, query_key)
+            page = []
+            index = catalogue.index_at_or_after(cursor)
+            while index < catalogue.size and len(page) < min(size, self.config.max_page_size):
+                record = catalogue.record(index)
+                if matches(query, record):
+                    page.append(record)
+                index += 1
+        except QueryError as exc:
+            return _error(HTTPStatus.BAD_REQUEST, f"Invalid search_query_json: {exc}")
+        granted = self.account.spend(len(page))
+        if page and granted == 0:
+            return _error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining.")
+        page = page[:granted]
+        response: dict[str, Any] = {
+            "status": "success",
+            "message": "Data present." if page else "No data.",
+            "total_count": total,
+            "size": len(page),
+            "job_credit_remaining": self.account.credits,
+            "job_data": page,
+        }
+        if page:
+            response["next_cursor"] = page[-1]["cursor"] + 1
+        return HTTPStatus.OK, response
+
+    def authenticate(self, headers: Any) -> bool:
+        client_id = headers.get("client_id")
+        key = headers.get("client_auth_key")
+        auth = headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            try:
+                client_id, _, key = base64.b64decode(auth[6:]).decode().partition(":")
+            except ValueError:
+                return False
+        return (client_id, key) == (self.account.client_id, self.account.client_auth_key)
+
+
+def _error(status: HTTPStatus, message: str) -> tuple[HTTPStatus, dict[str, Any]]:
+    return status, {"status": "error", "message": message}
+
+
+@lru_cache(maxsize=256)
+def _total_count(catalogue: Catalogue, query_key: str) -> int:
+    query = json.loads(query_key)
+    if not query:
+        return catalogue.size
+    return sum(1 for i in range(catalogue.size) if matches(query, catalogue.record(i)))
+
+
+def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, so client connection pooling is real
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            server.requests_served += 1
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") != "/v2/data":
+                self._send(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {self.path}."))
+                return
+            if not server.authenticate(self.headers):
+                self._send(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
+                return
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                self._send(*_error(HTTPStatus.BAD_REQUEST, "Request body is not valid JSON."))
+                return
+            if server.config.latency_ms:
+                time.sleep(server.config.latency_ms / 1000)
+            self._send(*server.search(body))
+
+        def _send(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            """Quiet: tests and the demo count requests instead of printing each one."""
+
+    return Handler
