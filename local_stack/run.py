@@ -21,9 +21,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT, configure_airflow_env, ensure_metadata_db
+from local_stack.embedded_warehouse import configured_or_embedded_warehouse
 
-DEMO_DATABASE = "jobspikr"
 RUN_LOG = LOCAL_DIR / "logs" / "last_run.log"
+LOAD_LOG_HINT = "  load log:   SELECT * FROM raw.jobspikr_load_log ORDER BY load_id DESC;\n"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_airflow_env()
     ensure_metadata_db()
     with ExitStack() as stack:
-        warehouse = _warehouse(stack)
+        warehouse = configured_or_embedded_warehouse(stack)
         api = _api(stack, args)
         print(f"Running jobspikr_ingest (full Airflow log: {RUN_LOG.relative_to(PROJECT_ROOT)})...",
               flush=True)
@@ -53,17 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     _print_summary(state, run_id, summary, warehouse, api, elapsed)
     return 0 if state == "success" else 1
-
-
-def _warehouse(stack: ExitStack) -> str:
-    if os.environ.get("AIRFLOW_CONN_WAREHOUSE_DEFAULT"):
-        return "the Postgres in AIRFLOW_CONN_WAREHOUSE_DEFAULT"
-    from local_stack.embedded_warehouse import connection_json, embedded_postgres, ensure_database
-
-    socket_dir = stack.enter_context(embedded_postgres())
-    ensure_database(f"host={socket_dir} user=postgres dbname=postgres", DEMO_DATABASE)
-    os.environ["AIRFLOW_CONN_WAREHOUSE_DEFAULT"] = connection_json(socket_dir, DEMO_DATABASE)
-    return f"embedded Postgres 18 (data in .local/pgdata, database {DEMO_DATABASE!r})"
 
 
 def _api(stack: ExitStack, args: argparse.Namespace) -> str:
@@ -144,8 +134,7 @@ jobspikr_ingest run {run_id}: {state.upper()}
 Look further:
   Airflow UI: AIRFLOW_HOME=.local/airflow .venv/bin/airflow standalone   (http://localhost:8080)
   dbt docs:   ./pipeline docs   (lineage site at http://localhost:8081)
-  load log:   select * from raw.jobspikr_load_log order by load_id desc;
-""")
+""" + LOAD_LOG_HINT)
 
 
 if __name__ == "__main__":

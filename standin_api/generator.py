@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 #: The 42 columns of a real JobsPikr export, in order.
@@ -90,7 +90,7 @@ class Catalogue:
     @property
     def first_cursor(self) -> int:
         start = datetime.combine(self.anchor - timedelta(days=self.days), datetime.min.time(),
-                                 tzinfo=timezone.utc)
+                                 tzinfo=UTC)
         return int(start.timestamp()) * 1_000_000
 
     @property
@@ -192,7 +192,7 @@ def _salary_text(job: _Job, rng: random.Random) -> str | None:
 def _posting(catalogue: Catalogue, index: int, core_index: int, rng: random.Random) -> dict[str, Any]:
     job = _job(catalogue, core_index)
     cursor = catalogue.cursor_of(index)
-    crawled = datetime.fromtimestamp(cursor / 1_000_000, tz=timezone.utc)
+    crawled = datetime.fromtimestamp(cursor / 1_000_000, tz=UTC)
     # A job is posted on or before the day it is first crawled.
     post_date = crawled.date() - timedelta(days=job.post_offset_days)
     board = rng.choice(_BOARDS)

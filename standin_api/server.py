@@ -45,7 +45,7 @@ class Account:
 
 @dataclass(frozen=True)
 class StandinConfig:
-    catalogue: Catalogue = Catalogue()
+    catalogue: Catalogue = field(default_factory=Catalogue)
     max_page_size: int = 100
     #: Added to every response, to model the real API's per-page latency.
     latency_ms: int = 0
@@ -161,7 +161,7 @@ def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, so client connection pooling is real
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             server.requests_served += 1
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)

@@ -59,7 +59,8 @@ class JobsPikrQuery:
                 raise JobsPikrConfigError(f"filter {name!r} must be a list of non-empty strings, got {values!r}")
         unknown = set(self.dataset) - _DATASETS
         if not self.dataset or unknown:
-            raise JobsPikrConfigError(f"filter 'dataset' must be a subset of {sorted(_DATASETS)}, got {list(self.dataset)}")
+            raise JobsPikrConfigError(
+                f"filter 'dataset' must be a subset of {sorted(_DATASETS)}, got {list(self.dataset)}")
         if self.post_date_from and self.post_date_to and self.post_date_from > self.post_date_to:
             raise JobsPikrConfigError(
                 f"filter 'post_date_from' ({self.post_date_from}) is after 'post_date_to' ({self.post_date_to})")

@@ -48,10 +48,15 @@ def warehouse_env(conn_id: str) -> dict[str, str]:
     }
 
 
+def dbt_invocation(args: list[str], *, conn_id: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment for ``dbt <args>`` against ``conn_id``."""
+    env = {**os.environ, **warehouse_env(conn_id), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
+    return [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR)], env
+
+
 def run_dbt(args: list[str], *, conn_id: str) -> str:
     """Run ``dbt <args>`` in the project; return its output, raise ``DbtError`` on failure."""
-    env = {**os.environ, **warehouse_env(conn_id), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
-    command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR)]
+    command, env = dbt_invocation(args, conn_id=conn_id)
     log.info("running %s", " ".join(command))
     result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
                             check=False)

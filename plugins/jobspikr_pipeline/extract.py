@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import psycopg
+
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
-
 from jobspikr_pipeline.raw_loader import RawLoader
 
 log = logging.getLogger(__name__)

@@ -62,7 +62,7 @@ def apply_migrations(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR)
             "create table if not exists raw.schema_migrations ("
             " version integer primary key, name text not null, checksum text not null,"
             " applied_at timestamptz not null default now())")
-        done = {v: c for v, c in conn.execute("select version, checksum from raw.schema_migrations")}
+        done = dict(conn.execute("select version, checksum from raw.schema_migrations"))
         for migration in discover(directory):
             if migration.version in done:
                 if done[migration.version] != migration.checksum:

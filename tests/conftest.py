@@ -1,0 +1,76 @@
+"""Shared fixtures: a real Postgres and a real stand-in JobsPikr server for every test that needs one.
+
+Postgres: ``JOBSPIKR_TEST_POSTGRES`` (a libpq conninfo of a superuser, e.g.
+``host=127.0.0.1 user=postgres dbname=postgres``) when set, else the embedded
+Postgres 18 in ``.local/pgdata-test``. Each test gets a fresh database, dropped after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from local_stack.airflow_env import LOCAL_DIR, configure_airflow_env, ensure_metadata_db
+
+configure_airflow_env(LOCAL_DIR / "airflow-test")
+
+from standin_api import Catalogue, StandinConfig, StandinServer  # noqa: E402 (after the Airflow env)
+
+#: Fixed so that test data, and the data intervals tests run, never depend on today.
+TEST_ANCHOR = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    ensure_metadata_db()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[str]:
+    """Conninfo of a superuser connection to the test Postgres server."""
+    configured = os.environ.get("JOBSPIKR_TEST_POSTGRES")
+    if configured:
+        yield configured
+        return
+    from local_stack.embedded_warehouse import embedded_postgres
+
+    with embedded_postgres(LOCAL_DIR / "pgdata-test") as socket_dir:
+        yield make_conninfo(host=socket_dir, user="postgres", dbname="postgres")
+
+
+@pytest.fixture
+def warehouse(postgres_admin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, empty database; ``warehouse_default`` points at it. Yields its conninfo."""
+    name = f"jobspikr_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    params = conninfo_to_dict(postgres_admin)
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE_DEFAULT", json.dumps({
+        "conn_type": "postgres", "host": params.get("host", "localhost"),
+        "port": int(params.get("port", 5432)), "login": params.get("user", "postgres"),
+        "password": params.get("password", ""), "schema": name}))
+    yield make_conninfo(postgres_admin, dbname=name)
+    with psycopg.connect(postgres_admin, autocommit=True) as admin:
+        admin.execute(f'drop database "{name}" with (force)')
+
+
+def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
+    return json.dumps({"conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
+                       "password": server.account.client_auth_key,
+                       "extra": {"requests_per_minute": 6000, **extra}})
+
+
+@pytest.fixture
+def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
+    """A running stand-in API with 600 records; ``jobspikr_default`` points at it."""
+    catalogue = Catalogue(seed=7, size=600, anchor=TEST_ANCHOR, days=5)
+    with StandinServer(StandinConfig(catalogue=catalogue)) as server:
+        monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server))
+        yield server
