@@ -10,7 +10,8 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
 - **dbt_build** runs and tests the dbt models.
 
 Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Params: `filters`
-(JobsPikr filters, see the README), `backfill_days`, `lookback_days`.
+(JobsPikr filters over `config/jobspikr_filters.json`, see the README), `backfill_days`,
+`lookback_days`.
 """
 
 from __future__ import annotations
@@ -60,12 +61,12 @@ def jobspikr_ingest() -> None:
                      data_interval_end: Any = None, run_id: str | None = None) -> dict[str, Any]:
         # Heavy imports inside the task: DAG parsing stays fast.
         from jobspikr.hook import JobsPikrHook
-        from jobspikr.query import JobsPikrQuery
         from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+        from jobspikr_pipeline.filters import load_query
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         assert params is not None and data_interval_start and data_interval_end
-        query = JobsPikrQuery.from_mapping(params["filters"])
+        query = load_query(params["filters"])
         hook = JobsPikrHook(JOBSPIKR_CONN_ID)
         start, end = data_interval_start.date(), data_interval_end.date()
         window = ExtractWindow(interval_start=start, interval_end=end,

@@ -13,7 +13,9 @@ retries are exercised exactly as against the real API. Behaviour follows
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from standin_api.faults import Fault, FaultPlan
 from standin_api.generator import Catalogue
 from standin_api.search import QueryError, matches
 
@@ -55,9 +58,12 @@ class StandinServer:
     """One JobsPikr host. Use as a context manager or call ``start()`` / ``stop()``."""
 
     def __init__(self, config: StandinConfig | None = None, account: Account | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, faults: FaultPlan | None = None) -> None:
         self.config = config or StandinConfig()
         self.account = account or Account()
+        #: Replace at any time to change what the next requests suffer.
+        self.faults = faults or FaultPlan()
+        self._request_numbers = itertools.count(1)
         self.requests_served = 0
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -89,8 +95,12 @@ class StandinServer:
 
     # -- the API ---------------------------------------------------------------------------
 
-    def search(self, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
-        """Answer one ``POST /v2/data`` body (already authenticated)."""
+    def next_request_number(self) -> int:
+        self.requests_served = next(self._request_numbers)
+        return self.requests_served
+
+    def search(self, body: dict[str, Any], fault: Fault | None = None) -> tuple[HTTPStatus, dict[str, Any]]:
+        """Answer one ``POST /v2/data`` body (already authenticated), damaged by ``fault``."""
         catalogue = self.config.catalogue
         try:
             size = int(body.get("size", 50))
@@ -110,6 +120,8 @@ class StandinServer:
             total = _total_count(catalogue, query_key)
             page = []
             index = catalogue.index_at_or_after(cursor)
+            if fault and fault.kind == "resend":
+                index = max(0, index - 1)
             while index < catalogue.size and len(page) < min(size, self.config.max_page_size):
                 record = catalogue.record(index)
                 if matches(query, record):
@@ -121,6 +133,8 @@ class StandinServer:
         if page and granted == 0:
             return _error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining.")
         page = page[:granted]
+        next_cursor = page[-1]["cursor"] + 1 if page else None
+        page = _damage_page(page, fault)
         response: dict[str, Any] = {
             "status": "success",
             "message": "Data present." if page else "No data.",
@@ -129,8 +143,10 @@ class StandinServer:
             "job_credit_remaining": self.account.credits,
             "job_data": page,
         }
-        if page:
-            response["next_cursor"] = page[-1]["cursor"] + 1
+        if next_cursor is not None:
+            response["next_cursor"] = next_cursor
+        if fault and fault.kind == "wrong_shape":
+            response["job_data"] = {"records": page}
         return HTTPStatus.OK, response
 
     def authenticate(self, headers: Any) -> bool:
@@ -143,6 +159,21 @@ class StandinServer:
             except ValueError:
                 return False
         return (client_id, key) == (self.account.client_id, self.account.client_auth_key)
+
+
+def _damage_page(page: list[dict[str, Any]], fault: Fault | None) -> list[dict[str, Any]]:
+    """Apply a page-level fault to a copy of ``page`` (the catalogue stays intact)."""
+    if not fault or not page:
+        return page
+    if fault.kind == "empty_page":
+        return []
+    if fault.kind == "duplicates":
+        return [*page, page[0]]
+    if fault.kind == "no_uniq_id":
+        return [{k: v for k, v in page[0].items() if k != "uniq_id"}, *page[1:]]
+    if fault.kind == "changed":
+        return [{**page[0], "has_expired": True}, *page[1:]]
+    return page
 
 
 def _error(status: HTTPStatus, message: str) -> tuple[HTTPStatus, dict[str, Any]]:
@@ -162,31 +193,62 @@ def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"  # keep-alive, so client connection pooling is real
 
         def do_POST(self) -> None:
-            server.requests_served += 1
+            fault = server.faults.fault_for(server.next_request_number())
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if fault and self._transport_fault(fault):
+                return
             if self.path.rstrip("/") != "/v2/data":
-                self._send(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {self.path}."))
+                self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {self.path}."))
                 return
             if not server.authenticate(self.headers):
-                self._send(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
+                self._send_json(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
                 return
             try:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
-                self._send(*_error(HTTPStatus.BAD_REQUEST, "Request body is not valid JSON."))
+                self._send_json(*_error(HTTPStatus.BAD_REQUEST, "Request body is not valid JSON."))
                 return
             if server.config.latency_ms:
                 time.sleep(server.config.latency_ms / 1000)
-            self._send(*server.search(body))
-
-        def _send(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
+            status, payload = server.search(body, fault)
             data = json.dumps(payload).encode()
+            if fault and fault.kind == "truncate":
+                data = data[: len(data) // 2]
+            self._send(status, data)
+
+        def _transport_fault(self, fault: Fault) -> bool:
+            """Faults that happen before any search: return True when the request is answered."""
+            if fault.kind == "slow":
+                time.sleep(fault.delay)
+                return False
+            if fault.kind == "drop":
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return True
+            if fault.kind == "status":
+                headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+                _, payload = _error(HTTPStatus(fault.status_code), "Injected failure.")
+                self._send(HTTPStatus(fault.status_code), json.dumps(payload).encode(), headers)
+                return True
+            if fault.kind == "not_json":
+                self._send(HTTPStatus.OK, b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+                           content_type="text/html")
+                return True
+            return False
+
+        def _send(self, status: HTTPStatus, data: bytes, headers: dict[str, str] | None = None,
+                  content_type: str = "application/json") -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def _send_json(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
+            self._send(status, json.dumps(payload).encode())
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             """Quiet: tests and the demo count requests instead of printing each one."""

@@ -15,8 +15,9 @@ class JobsPikrAuthError(JobsPikrError):
     """JobsPikr rejected the credentials (401/403). Not retried: a retry cannot fix it."""
 
 
-class JobsPikrCreditFloorError(JobsPikrError):
-    """The next page would take the account's credits under the configured floor."""
+class JobsPikrCreditsError(JobsPikrError):
+    """The next page would take the account's credits under the configured floor, or the
+    account has none left (HTTP 402). Not retried: credits reset monthly."""
 
 
 class JobsPikrRequestError(JobsPikrError):

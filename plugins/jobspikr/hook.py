@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
@@ -24,7 +25,7 @@ from airflow.sdk.bases.hook import BaseHook
 from jobspikr.errors import (
     JobsPikrAuthError,
     JobsPikrConfigError,
-    JobsPikrCreditFloorError,
+    JobsPikrCreditsError,
     JobsPikrRequestError,
     JobsPikrResponseError,
 )
@@ -57,7 +58,7 @@ def backoff_wait(settings: JobsPikrSettings) -> tenacity.wait.wait_base:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
-            return min(float(retry_after), settings.backoff_max)
+            return min(float(retry_after), settings.retry_after_max)
         return jitter(retry_state)
 
     return wait  # type: ignore[return-value]
@@ -90,7 +91,7 @@ class JobsPikrHook(BaseHook):
         }
 
     def __init__(self, jobspikr_conn_id: str = default_conn_name, *,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
         super().__init__()
         self.jobspikr_conn_id = jobspikr_conn_id
         conn = self.get_connection(jobspikr_conn_id)
@@ -107,6 +108,7 @@ class JobsPikrHook(BaseHook):
         self.active_host = self.primary
         self._primary_failures = 0
         self.last_credits_remaining: int | None = None
+        self._sleep = sleep  # injectable, so tests can assert the backoff without waiting
 
     def _read_credentials(self, conn: Any) -> tuple[str, str]:
         if not conn.login or not conn.password:
@@ -152,11 +154,11 @@ class JobsPikrHook(BaseHook):
             return size
         spendable = remaining - self.settings.credit_floor
         if spendable <= 0:
-            raise JobsPikrCreditFloorError(
+            raise JobsPikrCreditsError(
                 f"JobsPikr credits remaining ({remaining}) reached the floor "
                 f"({self.settings.credit_floor}) set by extra 'credit_floor' on connection "
-                f"{self.jobspikr_conn_id!r}; stopping before spending more. Raise the floor's "
-                "budget or wait for the monthly reset; the next run resumes where this one stopped.")
+                f"{self.jobspikr_conn_id!r}; stopping before spending more. Lower the floor or wait "
+                "for the monthly reset; the next run resumes where this one stopped.")
         return min(size, spendable)
 
     # -- one request --------------------------------------------------------------------------
@@ -167,6 +169,7 @@ class JobsPikrHook(BaseHook):
             wait=backoff_wait(self.settings),
             stop=tenacity.stop_after_attempt(self.settings.max_attempts),
             before_sleep=self._before_retry,
+            sleep=self._sleep,
             reraise=True,
         )
         return retrying(call)
@@ -195,6 +198,11 @@ class JobsPikrHook(BaseHook):
                 f"JobsPikr rejected the credentials of Airflow connection {self.jobspikr_conn_id!r} "
                 f"(HTTP {response.status_code} from {host}): check its login (client_id) and "
                 "password (client_auth_key). Not retried.")
+        if response.status_code == 402:
+            raise JobsPikrCreditsError(
+                f"JobsPikr {host} reports no job credits left for connection {self.jobspikr_conn_id!r} "
+                f"(HTTP 402: {_message(response)}); credits reset monthly. The next run resumes "
+                "where this one stopped.")
         if response.status_code in _RETRYABLE_STATUS:
             raise JobsPikrRequestError(
                 f"JobsPikr {host} answered HTTP {response.status_code} for cursor {cursor}",

@@ -32,6 +32,8 @@ class JobsPikrSettings:
     max_attempts: int = 6
     backoff_initial: float = 1.0
     backoff_max: float = 60.0
+    #: Longest ``Retry-After`` waited; a longer one is cut to this, so a run never stalls for hours.
+    retry_after_max: float = 300.0
     #: Consecutive failures on the primary host before switching to the backup.
     failover_after: int = 3
 
@@ -59,7 +61,7 @@ class JobsPikrSettings:
 
     def _validate(self) -> None:
         positive = ("page_size", "requests_per_minute", "connect_timeout", "read_timeout",
-                    "max_attempts", "backoff_max", "failover_after")
+                    "max_attempts", "backoff_max", "retry_after_max", "failover_after")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise JobsPikrConfigError(

@@ -1,0 +1,57 @@
+"""Fault injection for the stand-in API, chosen per run.
+
+A :class:`FaultPlan` maps request numbers (1-based, counting every ``POST /v2/data`` this
+server receives) to a :class:`Fault`. Requests without a fault are answered normally, so
+a test knows exactly which responses were damaged and which records it must still see.
+
+Kinds:
+
+``status``      answer ``status_code`` (429, 500, 502, 503...) with an error body, and a
+                ``Retry-After`` header when ``retry_after`` is set
+``slow``        sleep ``delay`` seconds before answering (past the client's read timeout)
+``drop``        close the connection without answering (a reset)
+``truncate``    send half of the real body with a matching Content-Length (broken JSON)
+``not_json``    answer 200 with an HTML page (a proxy's error page)
+``wrong_shape`` answer 200 with ``job_data`` as an object
+``no_uniq_id``  answer the real page with ``uniq_id`` removed from its first record
+``empty_page``  answer ``status: success`` with no records but a ``next_cursor``
+``duplicates``  repeat the page's first record at its end (a duplicate within a page)
+``resend``      start the page one record early, re-sending the previous page's last record
+``changed``     answer the real page with its first record's ``has_expired`` flipped to true
+                (a re-send with changes)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+KINDS = frozenset({"status", "slow", "drop", "truncate", "not_json", "wrong_shape", "no_uniq_id",
+                   "empty_page", "duplicates", "resend", "changed"})
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    status_code: int = 503
+    retry_after: float | None = None
+    delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; known: {sorted(KINDS)}")
+
+
+@dataclass
+class FaultPlan:
+    """Which request numbers get which fault. ``always`` applies to every request (a host down)."""
+
+    by_request: dict[int, Fault] = field(default_factory=dict)
+    always: Fault | None = None
+
+    @classmethod
+    def at(cls, requests: Iterable[int], fault: Fault) -> FaultPlan:
+        return cls(by_request=dict.fromkeys(requests, fault))
+
+    def fault_for(self, request_number: int) -> Fault | None:
+        return self.always or self.by_request.get(request_number)

@@ -1,0 +1,200 @@
+"""The JobsPikr hook against the running stand-in server: every fault, exact record sets."""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from jobspikr.errors import JobsPikrAuthError, JobsPikrCreditsError, JobsPikrRequestError, JobsPikrResponseError
+from jobspikr.hook import JobsPikrHook
+from jobspikr.query import JobsPikrQuery
+from standin_api import Account, Catalogue, StandinConfig, StandinServer
+from standin_api.faults import Fault, FaultPlan
+from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
+
+pytestmark = pytest.mark.integration
+
+CATALOGUE = Catalogue(seed=11, size=250, anchor=TEST_ANCHOR, days=3)
+ALL_IDS = {CATALOGUE.record(i)["uniq_id"] for i in range(CATALOGUE.size)}
+FAST = {"page_size": 50, "backoff_initial": 0.01, "backoff_max": 0.02, "read_timeout": 0.5}
+
+
+@pytest.fixture
+def server() -> Iterator[StandinServer]:
+    with StandinServer(StandinConfig(catalogue=CATALOGUE)) as srv:
+        yield srv
+
+
+class Sleeps(list[float]):
+    """Records the hook's backoff sleeps instead of sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def make_hook(monkeypatch: pytest.MonkeyPatch, server: StandinServer, sleeps: Sleeps | None = None,
+              **extra: object) -> JobsPikrHook:
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **{**FAST, **extra}))
+    return JobsPikrHook(sleep=sleeps if sleeps is not None else Sleeps())
+
+
+def fetch_ids(hook: JobsPikrHook, cursor: int | None = None) -> tuple[list[str], int | None]:
+    """All uniq_ids the pages carry (duplicates kept), and where the last page said to resume."""
+    ids: list[str] = []
+    resume = cursor
+    for page in hook.iter_pages(JobsPikrQuery(), cursor):
+        ids.extend(r["uniq_id"] for r in page.records)
+        if page.records:
+            resume = page.next_cursor
+    return ids, resume
+
+
+def test_pages_carry_every_record_once_one_page_at_a_time(monkeypatch, server) -> None:
+    hook = make_hook(monkeypatch, server)
+    pages = hook.iter_pages(JobsPikrQuery())
+    assert isinstance(pages, types.GeneratorType)  # pulled lazily: one page in memory
+    sizes = [len(p.records) for p in pages]
+    assert sizes == [50, 50, 50, 50, 50, 0]
+    ids, _ = fetch_ids(make_hook(monkeypatch, server))
+    assert len(ids) == len(set(ids)) and set(ids) == ALL_IDS
+
+
+def test_filters_are_applied_by_the_server(monkeypatch, server) -> None:
+    hook = make_hook(monkeypatch, server)
+    query = JobsPikrQuery(job_board=("dice",))
+    got = [r for p in hook.iter_pages(query) for r in p.records]
+    expected = {CATALOGUE.record(i)["uniq_id"] for i in range(CATALOGUE.size)
+                if CATALOGUE.record(i)["job_board"] == "dice"}
+    assert expected and {r["uniq_id"] for r in got} == expected
+
+
+def test_bad_credentials_fail_once_naming_the_connection(monkeypatch, server) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", json.dumps({
+        "conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
+        "password": "wrong", "extra": FAST}))
+    with pytest.raises(JobsPikrAuthError, match=r"'jobspikr_default'.*password \(client_auth_key\)"):
+        fetch_ids(JobsPikrHook(sleep=Sleeps()))
+    assert server.requests_served == 1  # not retried
+
+
+def test_rotated_secret_is_reread_once(monkeypatch, server) -> None:
+    hook = make_hook(monkeypatch, server)
+    server.account.client_auth_key = "rotated-key-0000000000000000000000000000000"
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **FAST))
+    ids, _ = fetch_ids(hook)
+    assert set(ids) == ALL_IDS
+    assert server.requests_served == 7  # one 401, then six pages with the new key
+
+
+def test_server_accepts_basic_auth_and_string_queries(server) -> None:
+    body = {"size": 5, "search_query_json": json.dumps({"bool": {"must": [{"match_all": {}}]}})}
+    response = requests.post(f"{server.url}/data", json=body, timeout=5,
+                             auth=(server.account.client_id, server.account.client_auth_key))
+    assert response.status_code == 200 and response.json()["size"] == 5
+    assert requests.post(f"{server.url}/data", json=body, timeout=5, auth=("x", "y")).status_code == 401
+
+
+RETRIED_FAULTS = {
+    "429 with Retry-After": (Fault("status", status_code=429, retry_after=2), [2, 3, 4]),
+    "429 without Retry-After": (Fault("status", status_code=429), [2, 3, 4]),
+    "500 burst": (Fault("status", status_code=500), [2, 3, 4]),
+    "502": (Fault("status", status_code=502), [3]),
+    "503 burst": (Fault("status", status_code=503), [1, 2, 3, 4]),
+    "timeout": (Fault("slow", delay=1.5), [2]),
+    "connection reset": (Fault("drop"), [2, 4]),
+    "truncated JSON": (Fault("truncate"), [3]),
+    "HTML instead of JSON": (Fault("not_json"), [2]),
+}
+
+
+@pytest.mark.parametrize("name", list(RETRIED_FAULTS))
+def test_transient_faults_are_retried_and_lose_nothing(monkeypatch, server, name) -> None:
+    fault, at = RETRIED_FAULTS[name]
+    server.faults = FaultPlan.at(at, fault)
+    sleeps = Sleeps()
+    ids, _ = fetch_ids(make_hook(monkeypatch, server, sleeps))
+    assert len(ids) == len(set(ids)) and set(ids) == ALL_IDS
+    assert len(sleeps) == len(at)  # exactly one backoff per damaged response
+    if fault.retry_after is not None:
+        assert sleeps == [2.0] * len(at)  # the server's Retry-After, not our own backoff
+
+
+def test_retry_budget_is_bounded_and_the_error_is_clear(monkeypatch, server) -> None:
+    server.faults = FaultPlan(always=Fault("status", status_code=503))
+    with pytest.raises(JobsPikrRequestError, match="HTTP 503"):
+        fetch_ids(make_hook(monkeypatch, server, max_attempts=4))
+    assert server.requests_served == 4
+
+
+@pytest.mark.parametrize(("kind", "message"), [("wrong_shape", "job_data is a dict"),
+                                               ("no_uniq_id", "has no uniq_id")])
+def test_malformed_pages_fail_loudly_and_a_resume_loses_nothing(monkeypatch, server, kind, message) -> None:
+    server.faults = FaultPlan.at([3], Fault(kind))
+    hook = make_hook(monkeypatch, server)
+    ids: list[str] = []
+    resume = None
+    with pytest.raises(JobsPikrResponseError, match=message):
+        for page in hook.iter_pages(JobsPikrQuery()):
+            ids.extend(r["uniq_id"] for r in page.records)
+            resume = page.next_cursor
+    assert len(ids) == 100
+    rest, _ = fetch_ids(hook, resume)  # the next run resumes from the stored cursor
+    assert set(ids) | set(rest) == ALL_IDS and len(ids) + len(rest) == len(ALL_IDS)
+
+
+def test_empty_page_mid_stream_ends_the_pass_and_the_resume_gets_the_rest(monkeypatch, server) -> None:
+    server.faults = FaultPlan.at([3], Fault("empty_page"))
+    hook = make_hook(monkeypatch, server)
+    first, resume = fetch_ids(hook)
+    assert len(first) == 100
+    rest, _ = fetch_ids(hook, resume)
+    assert set(first) | set(rest) == ALL_IDS and len(first) + len(rest) == len(ALL_IDS)
+
+
+@pytest.mark.parametrize("kind", ["duplicates", "resend"])
+def test_duplicate_records_are_passed_on_for_the_loader_to_skip(monkeypatch, server, kind) -> None:
+    server.faults = FaultPlan.at([2, 4], Fault(kind))
+    ids, _ = fetch_ids(make_hook(monkeypatch, server))
+    assert set(ids) == ALL_IDS and len(ids) == len(ALL_IDS) + 2
+
+
+def test_failover_to_backup_and_back_on_the_next_run(monkeypatch, caplog) -> None:
+    account = Account()
+    config = StandinConfig(catalogue=CATALOGUE)
+    with StandinServer(config, account) as primary, StandinServer(config, account) as backup:
+        primary.faults = FaultPlan(always=Fault("drop"))
+        hook = make_hook(monkeypatch, primary, backup_host=backup.url, failover_after=2)
+        ids, _ = fetch_ids(hook)
+        assert set(ids) == ALL_IDS and len(ids) == len(ALL_IDS)
+        assert primary.requests_served == 2 and backup.requests_served == 6
+        assert "failing over to backup host" in caplog.text
+        primary.faults = FaultPlan()
+        next_run = make_hook(monkeypatch, primary, backup_host=backup.url, failover_after=2)
+        assert next_run.active_host == next_run.primary
+        fetch_ids(next_run)
+        assert primary.requests_served == 2 + 6 and backup.requests_served == 6
+
+
+def test_credit_floor_stops_before_spending_under_it(monkeypatch) -> None:
+    with StandinServer(StandinConfig(catalogue=CATALOGUE), Account(credits=250)) as server:
+        hook = make_hook(monkeypatch, server, credit_floor=100)
+        ids: list[str] = []
+        with pytest.raises(JobsPikrCreditsError, match=r"floor \(100\).*'credit_floor'"):
+            for page in hook.iter_pages(JobsPikrQuery()):
+                ids.extend(r["uniq_id"] for r in page.records)
+        assert len(ids) == 150 and server.account.credits == 100
+
+
+def test_exhausted_credits_are_a_clear_error_not_a_short_page(monkeypatch) -> None:
+    with StandinServer(StandinConfig(catalogue=CATALOGUE), Account(credits=0)) as server:
+        with pytest.raises(JobsPikrCreditsError, match="HTTP 402"):
+            fetch_ids(make_hook(monkeypatch, server))
+        assert server.requests_served == 1
+
+
+def test_hooks_of_one_connection_share_one_rate_limiter(monkeypatch, server) -> None:
+    assert make_hook(monkeypatch, server).limiter is make_hook(monkeypatch, server).limiter

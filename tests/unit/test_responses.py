@@ -1,0 +1,57 @@
+"""Response validation, including the real recorded response (conformance)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobspikr.errors import JobsPikrResponseError
+from jobspikr.responses import parse_page
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "jobspikr"
+
+
+def page(**overrides: Any) -> dict[str, Any]:
+    body = {"status": "success", "next_cursor": 11, "total_count": 2, "size": 2, "job_credit_remaining": 5,
+            "job_data": [{"uniq_id": "a", "cursor": 5}, {"uniq_id": "b", "cursor": 10}]}
+    return {**body, **overrides}
+
+
+def test_recorded_2019_response_parses_with_the_pipeline_code_path() -> None:
+    sample = SHARED / "v2_data_response_2019.json"
+    if not sample.exists():
+        pytest.skip("../shared/data/jobspikr is not beside this clone")
+    parsed = parse_page(json.loads(sample.read_text()), host="recorded", requested_cursor=None)
+    assert [r["uniq_id"] for r in parsed.records] == ["d705166877afba926ecdc5c24e722710"]
+    assert parsed.next_cursor == 1561035753055053 == parsed.records[0]["cursor"] + 1
+    assert (parsed.total_count, parsed.credits_remaining) == (1, 10000)
+    assert not parsed.is_last  # a next_cursor came with the last page: the client asks once more
+
+
+@pytest.mark.parametrize(("payload", "is_last"), [
+    (page(), False),
+    (page(job_data=[]), True),
+    ({k: v for k, v in page().items() if k != "next_cursor"}, True),
+    (page(status="no_data", job_data=[]), True),
+])
+def test_end_conditions(payload: dict[str, Any], is_last: bool) -> None:
+    assert parse_page(payload, host="h", requested_cursor=1).is_last is is_last
+
+
+@pytest.mark.parametrize(("payload", "message"), [
+    ([1, 2], "not a JSON object"),
+    (page(status="error", message="quota"), "status 'error': quota"),
+    (page(job_data={"a": 1}), "job_data is a dict"),
+    (page(job_data=[{"cursor": 5}]), r"job_data\[0\] has no uniq_id"),
+    (page(job_data=[{"uniq_id": "a", "cursor": "5"}]), "no integer cursor"),
+    (page(next_cursor=3), "does not advance"),
+    (page(total_count="many"), "total_count"),
+])
+def test_invalid_responses_raise_with_context(payload: Any, message: str) -> None:
+    with pytest.raises(JobsPikrResponseError, match=message) as raised:
+        parse_page(payload, host="https://api.example/v2", requested_cursor=42)
+    assert "https://api.example/v2" in str(raised.value) and "cursor 42" in str(raised.value)
+    assert not raised.value.retryable

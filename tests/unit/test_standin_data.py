@@ -1,0 +1,43 @@
+"""The stand-in's generated records look like the real ones and are reproducible."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from standin_api import RECORD_FIELDS, Catalogue
+
+EXPORT = Path(__file__).resolve().parents[3] / "shared" / "data" / "jobspikr" / "export_2021.csv"
+CATALOGUE = Catalogue(seed=3, size=2_000)
+RECORDS = [CATALOGUE.record(i) for i in range(CATALOGUE.size)]
+
+
+def test_fields_are_the_real_export_columns_in_order() -> None:
+    if not EXPORT.exists():
+        pytest.skip("../shared/data/jobspikr is not beside this clone")
+    with EXPORT.open(newline="") as f:
+        assert tuple(next(csv.reader(f))) == RECORD_FIELDS
+    assert all(set(r) <= set(RECORD_FIELDS) for r in RECORDS)
+
+
+def test_same_seed_same_data_and_pages_can_start_anywhere() -> None:
+    again = Catalogue(seed=3, size=2_000)
+    assert [again.record(i) for i in (0, 999, 1999)] == [RECORDS[0], RECORDS[999], RECORDS[1999]]
+    assert Catalogue(seed=4, size=2_000).record(5) != RECORDS[5]
+    cursors = [r["cursor"] for r in RECORDS]
+    assert cursors == sorted(set(cursors)) and all(len(str(c)) == 16 for c in cursors)
+    assert all(CATALOGUE.index_at_or_after(c) == i for i, c in enumerate(cursors[:200]))
+
+
+def test_records_carry_real_world_mess() -> None:
+    assert len({r["uniq_id"] for r in RECORDS}) == len(RECORDS)
+    assert any("apply_url" not in r for r in RECORDS) and any(r.get("inferred_city") is None for r in RECORDS)
+    assert Counter(r["country"] for r in RECORDS).keys() >= {"US", "usa", "United States", ""}
+    assert any(r["city"] == "Computer-or-internet" for r in RECORDS)
+    assert all(r["html_job_description"].startswith("<!DOCTYPE html>") for r in RECORDS)
+    # The same job re-posted on other boards: same description, another uniq_id.
+    by_description = Counter(r["job_description"] for r in RECORDS)
+    assert sum(1 for n in by_description.values() if n > 1) > 100
