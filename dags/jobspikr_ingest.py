@@ -7,7 +7,14 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
 - **extract_load** fetches the run's post-date days (plus look-back) through the JobsPikr
   hook, each day from its stored watermark, and `COPY`s them into raw. Summary: XCom and
   `raw.jobspikr_load_log`.
-- **dbt_build** runs and tests the dbt models.
+- **archive_stale_listings** moves expired and long-unseen listings to
+  `raw.jobspikr_jobs_archive` (never deletes).
+- **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
+  so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
+- **dbt_build** runs and tests the dbt models. If the extract failed it does not run, and
+  the marts keep serving the last good build.
+
+Every task failure logs one alert (`jobspikr_pipeline.alerts`).
 
 Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Params: `filters`
 (JobsPikr filters over `config/jobspikr_filters.json`, see the README), `backfill_days`,
@@ -19,7 +26,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from jobspikr_pipeline.alerts import on_failure_alert
 
 WAREHOUSE_CONN_ID = "warehouse_default"
 JOBSPIKR_CONN_ID = "jobspikr_default"
@@ -38,6 +46,7 @@ JOBSPIKR_CONN_ID = "jobspikr_default"
         "retries": 1,
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": True,
+        "on_failure_callback": on_failure_alert,
     },
     params={
         "filters": Param({}, type="object", description="JobsPikr filters (README: Filters)"),
@@ -45,6 +54,10 @@ JOBSPIKR_CONN_ID = "jobspikr_default"
                                description="The first load fetches this many days before the interval"),
         "lookback_days": Param(3, type="integer", minimum=0,
                                description="Days before the interval re-checked for late records"),
+        "archive_unseen_days": Param(90, type="integer", minimum=1,
+                                     description="Archive listings JobsPikr has not sent for this many days"),
+        "archive_expired_grace_days": Param(7, type="integer", minimum=0,
+                                            description="Archive expired listings after this many days"),
     },
 )
 def jobspikr_ingest() -> None:
@@ -76,12 +89,30 @@ def jobspikr_ingest() -> None:
             return extract_and_load(hook, conn, query, window, airflow_run_id=run_id)
 
     @task
+    def archive_stale_listings(params: dict[str, Any] | None = None) -> int:
+        from jobspikr_pipeline.archive import archive_stale_listings as archive
+        from jobspikr_pipeline.warehouse import warehouse_connection
+
+        assert params is not None
+        with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
+            return archive(conn, unseen_days=params["archive_unseen_days"],
+                           expired_grace_days=params["archive_expired_grace_days"])
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def check_jobspikr_freshness() -> None:
+        from jobspikr_pipeline.dbt import run_dbt
+
+        run_dbt(["source", "freshness", "--select", "source:jobspikr"], conn_id=WAREHOUSE_CONN_ID)
+
+    @task
     def dbt_build() -> None:
         from jobspikr_pipeline.dbt import run_dbt
 
         run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
 
-    migrate_raw_schema() >> extract_load() >> dbt_build()
+    extracted = migrate_raw_schema() >> extract_load()
+    extracted >> check_jobspikr_freshness()
+    extracted >> archive_stale_listings() >> dbt_build()
 
 
 jobspikr_ingest()

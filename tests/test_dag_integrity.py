@@ -33,10 +33,18 @@ def test_every_task_has_retries(dagbag: DagBag) -> None:
     assert no_retries == []
 
 
-def test_ingest_runs_migrate_then_extract_then_dbt(dagbag: DagBag) -> None:
+def test_ingest_task_order(dagbag: DagBag) -> None:
     dag = dagbag.dags["jobspikr_ingest"]
     assert dag.get_task("migrate_raw_schema").downstream_task_ids == {"extract_load"}
-    assert dag.get_task("extract_load").downstream_task_ids == {"dbt_build"}
+    assert dag.get_task("extract_load").downstream_task_ids == {"archive_stale_listings", "check_jobspikr_freshness"}
+    assert dag.get_task("archive_stale_listings").downstream_task_ids == {"dbt_build"}
+    # The freshness check must run when the extract failed: that is when data goes stale.
+    assert dag.get_task("check_jobspikr_freshness").trigger_rule == "all_done"
+
+
+def test_every_task_alerts_on_failure(dagbag: DagBag) -> None:
+    for task in dagbag.dags["jobspikr_ingest"].tasks:
+        assert task.on_failure_callback, task.task_id
 
 
 def test_parsing_does_no_network_or_database_work(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,15 @@ END_STATUSES = frozenset({"no_data"})
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """A record that cannot be keyed or ordered (no ``uniq_id``, no integer ``cursor``)."""
+
+    position: int
+    reason: str
+    record: Any
+
+
+@dataclass(frozen=True)
 class Page:
     """One response: its records and where the next page starts (``None``: the end)."""
 
@@ -29,14 +38,29 @@ class Page:
     host: str
     requested_cursor: int | None
     byte_size: int = 0
+    rejected: tuple[Rejected, ...] = ()
 
     @property
     def is_last(self) -> bool:
-        return not self.records or self.next_cursor is None or self.status != "success"
+        received = self.records or self.rejected
+        return not received or self.next_cursor is None or self.status != "success"
+
+    @property
+    def resume_cursor(self) -> int | None:
+        """Where the stream continues after this page: ``next_cursor``, else past its last record."""
+        if self.next_cursor is not None:
+            return self.next_cursor
+        return self.records[-1]["cursor"] + 1 if self.records else None
 
 
 def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_size: int = 0) -> Page:
-    """Check the response's shape and every record's keys; raise with context if wrong."""
+    """Check the response's shape (raise with context if wrong) and every record's keys.
+
+    A record without ``uniq_id`` or an integer ``cursor`` cannot be stored or resumed
+    from; it goes to ``Page.rejected`` with its reason instead of failing the page, so
+    one poison record cannot block every later run at the same cursor. The loader keeps
+    rejects, with their reasons, in ``raw.jobspikr_rejects`` and the load log.
+    """
     where = f"JobsPikr response from {host} for cursor {requested_cursor}"
     if not isinstance(payload, dict):
         raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object")
@@ -49,22 +73,22 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
         records = []
     if not isinstance(records, list):
         raise JobsPikrResponseError(f"{where}: job_data is a {type(records).__name__}, not a list")
+    valid: list[Record] = []
+    rejected: list[Rejected] = []
     for position, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise JobsPikrResponseError(f"{where}: job_data[{position}] is not an object")
-        uniq_id = record.get("uniq_id")
-        if not isinstance(uniq_id, str) or not uniq_id:
-            raise JobsPikrResponseError(f"{where}: job_data[{position}] has no uniq_id")
-        if not isinstance(record.get("cursor"), int):
-            raise JobsPikrResponseError(
-                f"{where}: job_data[{position}] (uniq_id {uniq_id}) has no integer cursor")
+        reason = _record_defect(record)
+        if reason:
+            rejected.append(Rejected(position, f"{where}: job_data[{position}] {reason}", record))
+        else:
+            valid.append(record)
     next_cursor = _optional_int(payload, "next_cursor", where)
-    if records and next_cursor is not None and next_cursor <= records[-1]["cursor"]:
+    if valid and next_cursor is not None and next_cursor <= valid[-1]["cursor"]:
         raise JobsPikrResponseError(
             f"{where}: next_cursor {next_cursor} does not advance past the last record's "
-            f"cursor {records[-1]['cursor']}")
+            f"cursor {valid[-1]['cursor']}")
     return Page(
-        records=records,
+        records=valid,
+        rejected=tuple(rejected),
         next_cursor=next_cursor,
         total_count=_optional_int(payload, "total_count", where),
         credits_remaining=_optional_int(payload, "job_credit_remaining", where),
@@ -73,6 +97,18 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
         requested_cursor=requested_cursor,
         byte_size=byte_size,
     )
+
+
+def _record_defect(record: Any) -> str | None:
+    if not isinstance(record, dict):
+        return f"is a {type(record).__name__}, not an object"
+    uniq_id = record.get("uniq_id")
+    if not isinstance(uniq_id, str) or not uniq_id.strip():
+        return "has no uniq_id"
+    cursor = record.get("cursor")
+    if not isinstance(cursor, int) or isinstance(cursor, bool):
+        return f"(uniq_id {uniq_id}) has no integer cursor"
+    return None
 
 
 def _optional_int(payload: dict[str, Any], key: str, where: str) -> int | None:

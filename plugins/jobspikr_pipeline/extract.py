@@ -21,6 +21,7 @@ import psycopg
 
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
+from jobspikr.responses import Rejected
 from jobspikr_pipeline.raw_loader import RawLoader
 
 log = logging.getLogger(__name__)
@@ -70,15 +71,17 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
 def _load_day(hook: JobsPikrHook, loader: RawLoader, query: JobsPikrQuery, day: date,
               batch_records: int) -> None:
     batch: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
     pages = byte_count = 0
     cursor = loader.watermark(day)
     for page in hook.iter_pages(query, cursor):
         batch.extend(page.records)
         pages += 1
         byte_count += page.byte_size
-        if page.records:  # resume after the last record even when next_cursor is absent
-            cursor = page.next_cursor if page.next_cursor is not None else page.records[-1]["cursor"] + 1
+        rejected.extend(page.rejected)
+        if page.records or page.rejected:
+            cursor = page.resume_cursor or cursor
         if len(batch) >= batch_records or page.is_last:
             loader.load_batch(batch, post_date=day, next_cursor=cursor, pages=pages,
-                              byte_count=byte_count, host=page.host)
-            batch, pages, byte_count = [], 0, 0
+                              byte_count=byte_count, host=page.host, rejected=rejected)
+            batch, rejected, pages, byte_count = [], [], 0, 0

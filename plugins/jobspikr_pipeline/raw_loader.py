@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 import psycopg
+from jobspikr.responses import Rejected
+from psycopg.types.json import Jsonb
 
 _VOLATILE_KEYS = ("cursor", "crawl_timestamp", "latest_expiry_check_date")
 
@@ -34,17 +37,19 @@ with batch as (
     order by uniq_id, record_hash, cursor desc
 ),
 inserted as (
-    insert into raw.jobspikr_jobs (uniq_id, record_hash, cursor, crawl_timestamp, post_date,
-                                   payload, load_id, airflow_run_id, fetched_at, source_host)
-    select uniq_id, record_hash, cursor, crawl_timestamp, post_date,
-           payload, %(load_id)s, %(run_id)s, now(), %(host)s
+    insert into raw.jobspikr_jobs (uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload,
+                                   load_id, airflow_run_id, fetched_at, source_host, last_seen_at)
+    select uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload,
+           %(load_id)s, %(run_id)s, now(), %(host)s, now()
     from batch
-    on conflict (uniq_id, record_hash) do nothing
-    returning uniq_id
+    where not exists (select 1 from raw.jobspikr_jobs_archive a
+                      where a.uniq_id = batch.uniq_id and a.record_hash = batch.record_hash)
+    on conflict (uniq_id, record_hash) do update set last_seen_at = excluded.last_seen_at
+    returning uniq_id, (xmax = 0) as is_new
 )
-select count(*) as inserted,
-       count(*) filter (where exists (select 1 from raw.jobspikr_jobs j
-                                      where j.uniq_id = inserted.uniq_id)) as updated
+select count(*) filter (where is_new) as inserted,
+       count(*) filter (where is_new and exists (select 1 from raw.jobspikr_jobs j
+                                                 where j.uniq_id = inserted.uniq_id)) as updated
 from inserted
 """
 
@@ -94,10 +99,18 @@ class RawLoader:
         return row[0] if row else None
 
     def load_batch(self, records: list[dict[str, Any]], *, post_date: date, next_cursor: int | None,
-                   pages: int, byte_count: int, host: str) -> LoadCounts:
-        """Land ``records`` and move the (filters, post_date) watermark to ``next_cursor``."""
-        batch = LoadCounts(pages=pages, records_received=len(records), bytes=byte_count)
+                   pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
+        """Land ``records``, keep ``rejected`` with their reasons, and move the (filters,
+        post_date) watermark to ``next_cursor``: all in one transaction."""
+        batch = LoadCounts(pages=pages, records_received=len(records) + len(rejected), bytes=byte_count,
+                           rejected=len(rejected))
         with self.conn.transaction():
+            if rejected:
+                with self.conn.cursor() as cur:
+                    cur.executemany(
+                        "insert into raw.jobspikr_rejects (load_id, post_date, reason, record)"
+                        " values (%s, %s, %s, %s)",
+                        [(self.load_id, post_date, r.reason, Jsonb(r.record)) for r in rejected])
             if records:
                 self.conn.execute(
                     "create temp table if not exists incoming_jobs (uniq_id text, cursor bigint,"
@@ -122,11 +135,10 @@ class RawLoader:
                     (self.query_key, post_date, next_cursor, self.load_id))
             self.conn.execute(
                 "update raw.jobspikr_load_log set pages = pages + %s, records_received = records_received + %s,"
-                " inserted = inserted + %s, updated = updated + %s,"
-                " duplicates_skipped = duplicates_skipped + %s, bytes = bytes + %s, source_host = %s"
-                " where load_id = %s",
+                " inserted = inserted + %s, updated = updated + %s, duplicates_skipped = duplicates_skipped + %s,"
+                " rejected = rejected + %s, bytes = bytes + %s, source_host = %s where load_id = %s",
                 (batch.pages, batch.records_received, batch.inserted, batch.updated,
-                 batch.duplicates_skipped, batch.bytes, host, self.load_id))
+                 batch.duplicates_skipped, batch.rejected, batch.bytes, host, self.load_id))
         self.counts.add(batch)
         return batch
 

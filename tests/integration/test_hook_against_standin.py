@@ -130,14 +130,21 @@ def test_retry_budget_is_bounded_and_the_error_is_clear(monkeypatch, server) -> 
     assert server.requests_served == 4
 
 
-@pytest.mark.parametrize(("kind", "message"), [("wrong_shape", "job_data is a dict"),
-                                               ("no_uniq_id", "has no uniq_id")])
-def test_malformed_pages_fail_loudly_and_a_resume_loses_nothing(monkeypatch, server, kind, message) -> None:
-    server.faults = FaultPlan.at([3], Fault(kind))
+def test_a_record_without_uniq_id_is_rejected_with_its_reason_not_dropped(monkeypatch, server) -> None:
+    server.faults = FaultPlan.at([3], Fault("no_uniq_id"))
+    pages = list(make_hook(monkeypatch, server).iter_pages(JobsPikrQuery()))
+    rejected = [r for p in pages for r in p.rejected]
+    assert len(rejected) == 1 and "has no uniq_id" in rejected[0].reason
+    ids = [r["uniq_id"] for p in pages for r in p.records]
+    assert len(ids) == len(ALL_IDS) - 1 and set(ids) < ALL_IDS
+
+
+def test_a_page_with_a_wrong_shape_fails_loudly_and_a_resume_loses_nothing(monkeypatch, server) -> None:
+    server.faults = FaultPlan.at([3], Fault("wrong_shape"))
     hook = make_hook(monkeypatch, server)
     ids: list[str] = []
     resume = None
-    with pytest.raises(JobsPikrResponseError, match=message):
+    with pytest.raises(JobsPikrResponseError, match="job_data is a dict"):
         for page in hook.iter_pages(JobsPikrQuery()):
             ids.extend(r["uniq_id"] for r in page.records)
             resume = page.next_cursor

@@ -45,8 +45,6 @@ def test_end_conditions(payload: dict[str, Any], is_last: bool) -> None:
     ([1, 2], "not a JSON object"),
     (page(status="error", message="quota"), "status 'error': quota"),
     (page(job_data={"a": 1}), "job_data is a dict"),
-    (page(job_data=[{"cursor": 5}]), r"job_data\[0\] has no uniq_id"),
-    (page(job_data=[{"uniq_id": "a", "cursor": "5"}]), "no integer cursor"),
     (page(next_cursor=3), "does not advance"),
     (page(total_count="many"), "total_count"),
 ])
@@ -55,3 +53,17 @@ def test_invalid_responses_raise_with_context(payload: Any, message: str) -> Non
         parse_page(payload, host="https://api.example/v2", requested_cursor=42)
     assert "https://api.example/v2" in str(raised.value) and "cursor 42" in str(raised.value)
     assert not raised.value.retryable
+
+
+def test_unkeyable_records_are_rejected_with_reasons_and_the_rest_kept() -> None:
+    parsed = parse_page(page(job_data=[{"cursor": 1}, {"uniq_id": "a", "cursor": 5}, "junk",
+                                       {"uniq_id": "b", "cursor": "7"}, {"uniq_id": "c", "cursor": 9}]),
+                        host="h", requested_cursor=0)
+    assert [r["uniq_id"] for r in parsed.records] == ["a", "c"]
+    assert [(r.position, r.reason.split("] ")[1]) for r in parsed.rejected] == [
+        (0, "has no uniq_id"), (2, "is a str, not an object"), (3, "(uniq_id b) has no integer cursor")]
+
+
+def test_a_page_of_only_rejects_is_not_mistaken_for_the_end() -> None:
+    parsed = parse_page(page(job_data=[{"cursor": 5}]), host="h", requested_cursor=0)
+    assert parsed.records == [] and not parsed.is_last and parsed.resume_cursor == 11

@@ -1,0 +1,28 @@
+"""One clear alert per failed task: what failed, in which run, and where to look."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger("jobspikr.alerts")
+
+
+def alert_message(context: dict[str, Any]) -> str:
+    ti = context.get("task_instance") or context.get("ti")
+    run_id = context.get("run_id", "?")
+    exc = context.get("exception")
+    task = getattr(ti, "task_id", "?")
+    try_number = getattr(ti, "try_number", "?")
+    return (
+        f"JobsPikr pipeline: task {task!r} of run {run_id!r} failed (try {try_number}): "
+        f"{type(exc).__name__ if exc else 'error'}: {exc}. "
+        f"Look at: the task log in the Airflow UI; "
+        f"raw.jobspikr_load_log where airflow_run_id = '{run_id}'; raw.jobspikr_rejects. "
+        "Marts keep serving the last good build; the next healthy run resumes from the watermarks."
+    )
+
+
+def on_failure_alert(context: dict[str, Any]) -> None:
+    """Airflow ``on_failure_callback``: log the alert at ERROR for the log-based alerting to pick up."""
+    log.error(alert_message(context))

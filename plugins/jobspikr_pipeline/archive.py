@@ -1,0 +1,45 @@
+"""Move stale listings out of the hot raw table into ``raw.jobspikr_jobs_archive``.
+
+Stale: the listing's current version says it expired more than ``expired_grace_days``
+ago, or JobsPikr has not sent it for ``unseen_days``. All versions of such a listing
+move together, in one transaction; nothing is deleted. The loader checks the archive,
+so a version that comes back unchanged is not landed twice; one that comes back changed
+lands in the hot table as the listing's new current version.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+_ARCHIVE_SQL = """
+with current_version as (
+    select distinct on (uniq_id) uniq_id, payload, fetched_at,
+           max(last_seen_at) over (partition by uniq_id) as last_seen_at
+    from raw.jobspikr_jobs
+    order by uniq_id, cursor desc
+),
+stale as (
+    select uniq_id,
+           case when payload ->> 'has_expired' = 'true' then 'expired'
+                else 'unseen since ' || last_seen_at::date end as reason
+    from current_version
+    where (payload ->> 'has_expired' = 'true' and fetched_at < now() - make_interval(days => %(grace)s))
+       or last_seen_at < now() - make_interval(days => %(unseen)s)
+),
+moved as (
+    delete from raw.jobspikr_jobs j using stale s where j.uniq_id = s.uniq_id
+    returning j.*, s.reason
+)
+insert into raw.jobspikr_jobs_archive
+    (uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload, load_id, airflow_run_id,
+     fetched_at, source_host, last_seen_at, archive_reason)
+select uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload, load_id, airflow_run_id,
+       fetched_at, source_host, last_seen_at, reason
+from moved
+"""
+
+
+def archive_stale_listings(conn: psycopg.Connection, *, unseen_days: int, expired_grace_days: int) -> int:
+    """Archive stale listings; return how many record versions moved."""
+    with conn.transaction():
+        return conn.execute(_ARCHIVE_SQL, {"grace": expired_grace_days, "unseen": unseen_days}).rowcount
