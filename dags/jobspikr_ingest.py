@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+
 from jobspikr_pipeline.alerts import on_failure_alert
 
 WAREHOUSE_CONN_ID = "warehouse_default"

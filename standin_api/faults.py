@@ -19,6 +19,8 @@ Kinds:
 ``resend``      start the page one record early, re-sending the previous page's last record
 ``changed``     answer the real page with its first record's ``has_expired`` flipped to true
                 (a re-send with changes)
+``drift``       schema drift on every record: a new field, a missing optional field, and
+                ``inferred_salary_from`` as a string
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 KINDS = frozenset({"status", "slow", "drop", "truncate", "not_json", "wrong_shape", "no_uniq_id",
-                   "empty_page", "duplicates", "resend", "changed"})
+                   "empty_page", "duplicates", "resend", "changed", "drift"})
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,9 @@ def _damage_page(page: list[dict[str, Any]], fault: Fault | None) -> list[dict[s
         return [{k: v for k, v in page[0].items() if k != "uniq_id"}, *page[1:]]
     if fault.kind == "changed":
         return [{**page[0], "has_expired": True}, *page[1:]]
+    if fault.kind == "drift":
+        return [{**{k: v for k, v in r.items() if k != "category"}, "inferred_work_mode": "hybrid",
+                 "inferred_salary_from": str(r.get("inferred_salary_from"))} for r in page]
     return page
 
 

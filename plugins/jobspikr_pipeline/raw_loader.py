@@ -21,10 +21,13 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from jobspikr.responses import Rejected
 from psycopg.types.json import Jsonb
 
+from jobspikr.responses import Rejected
+
 _VOLATILE_KEYS = ("cursor", "crawl_timestamp", "latest_expiry_check_date")
+#: First key of the advisory lock that serialises loads of one set of filters.
+_LOCK_NAMESPACE = 7_114_202
 
 _MERGE_SQL = """
 with batch as (
@@ -80,7 +83,15 @@ class RawLoader:
         self.airflow_run_id = airflow_run_id
         self.counts = LoadCounts()
         self._started = time.monotonic()
+        # One load per set of filters at a time: a second concurrent run waits here rather
+        # than racing the first for the same watermarks. Released when the session ends,
+        # so a killed worker never leaves it held.
+        conn.execute("select pg_advisory_lock(%s, hashtext(%s))", (_LOCK_NAMESPACE, query_key))
         with conn.transaction():
+            conn.execute(
+                "update raw.jobspikr_load_log set status = 'failed', finished_at = now(),"
+                " error = 'abandoned: the worker stopped before the load finished'"
+                " where query_key = %s and status = 'running'", (query_key,))
             self.load_id: int = conn.execute(
                 "insert into raw.jobspikr_load_log (airflow_run_id, query_key) values (%s, %s)"
                 " returning load_id", (airflow_run_id, query_key)).fetchone()[0]
@@ -151,6 +162,7 @@ class RawLoader:
                 "update raw.jobspikr_load_log set status = %s, finished_at = now(), seconds = %s,"
                 " error = %s where load_id = %s",
                 (status, seconds, f"{type(error).__name__}: {error}" if error else None, self.load_id))
+        self.conn.execute("select pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_NAMESPACE, self.query_key))
         return {"load_id": self.load_id, "status": status, "seconds": seconds, **asdict(self.counts)}
 
 
