@@ -41,3 +41,7 @@ class JobsPikrResponseError(JobsPikrError):
     def __init__(self, message: str, *, retryable: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class JobsPikrUnavailableError(JobsPikrError):
+    """JobsPikr kept failing through the whole retry budget, on every host tried."""

@@ -28,6 +28,7 @@ from jobspikr.errors import (
     JobsPikrCreditsError,
     JobsPikrRequestError,
     JobsPikrResponseError,
+    JobsPikrUnavailableError,
 )
 from jobspikr.query import JobsPikrQuery
 from jobspikr.rate_limit import RateLimiter, shared_limiter
@@ -172,7 +173,17 @@ class JobsPikrHook(BaseHook):
             sleep=self._sleep,
             reraise=True,
         )
-        return retrying(call)
+        hosts_before = {self.active_host}
+        try:
+            return retrying(call)
+        except Exception as exc:
+            if not is_retryable(exc):
+                raise
+            hosts = ", ".join(sorted(hosts_before | {self.active_host}))
+            raise JobsPikrUnavailableError(
+                f"JobsPikr did not answer usefully after {self.settings.max_attempts} attempts "
+                f"(hosts tried: {hosts}); last error: {exc}. Nothing past the last stored watermark "
+                "was loaded; the next run resumes there.") from exc
 
     def _before_retry(self, retry_state: tenacity.RetryCallState) -> None:
         exc = retry_state.outcome.exception() if retry_state.outcome else None

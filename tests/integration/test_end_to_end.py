@@ -9,13 +9,28 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from standin_api import StandinServer
+from standin_api.faults import Fault, FaultPlan
+from tests.conftest import jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 
 
-def run_ingest(logical_date: datetime) -> str:
+def run_ingest(logical_date: datetime, *, airflow_retries: bool = True) -> str:
     dag = DagBag(dag_folder="dags").get_dag("jobspikr_ingest")
+    if not airflow_retries:  # dag.test() would wait out the retry delay; the hook retried already
+        for task in dag.tasks:
+            task.retries = 0
     return str(dag.test(logical_date=logical_date).state)
+
+
+def task_states(run_date: datetime) -> dict[str, str]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(TaskInstance).filter(TaskInstance.dag_id == "jobspikr_ingest").all()
+        latest = max(r.run_id for r in rows if r.logical_date == run_date)
+        return {r.task_id: str(r.state) for r in rows if r.run_id == latest}
 
 
 def served_ids(server: StandinServer) -> set[str]:
@@ -46,3 +61,34 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
         ).fetchone()
     assert second == ("succeeded", 0, 0)  # resumed from the watermarks: nothing re-downloaded
     assert standin.requests_served > requests_before
+
+
+def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
+        airflow_db: None, warehouse: str, standin: StandinServer, monkeypatch, caplog) -> None:
+    assert run_ingest(datetime(2026, 11, 18, 3, tzinfo=UTC)) == "success"  # post dates up to Nov 17
+    with psycopg.connect(warehouse) as conn:
+        before = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
+    assert 0 < before < len(served_ids(standin))
+
+    standin.faults = FaultPlan(always=Fault("drop"))  # primary down, and no backup configured
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT",
+                       jobspikr_conn_json(standin, max_attempts=2, backoff_initial=0.01, backoff_max=0.02))
+    outage = datetime(2026, 11, 19, 3, tzinfo=UTC)
+    assert run_ingest(outage, airflow_retries=False) == "failed"
+    states = task_states(outage)
+    assert states["extract_load"] == "failed" and states["dbt_build"] == "upstream_failed"
+    assert states["check_jobspikr_freshness"] == "success"  # ran despite the failed extract
+    alerts = [r.getMessage() for r in caplog.records if r.name == "jobspikr.alerts"]
+    assert len(alerts) == 1 and "task 'extract_load'" in alerts[0] and "raw.jobspikr_load_log" in alerts[0]
+    with psycopg.connect(warehouse) as conn:
+        assert conn.execute("select count(*) from marts.job_listings").fetchone()[0] == before
+        status, error = conn.execute(
+            "select status, error from raw.jobspikr_load_log order by load_id desc limit 1").fetchone()
+    assert status == "failed" and "did not answer usefully after 2 attempts" in error
+
+    standin.faults = FaultPlan()
+    assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
+    with psycopg.connect(warehouse) as conn:
+        raw = [r[0] for r in conn.execute("select uniq_id from raw.jobspikr_jobs")]
+        mart = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
+    assert len(raw) == len(set(raw)) and set(raw) == served_ids(standin) and mart == len(raw)

@@ -9,7 +9,12 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from jobspikr.errors import JobsPikrAuthError, JobsPikrCreditsError, JobsPikrRequestError, JobsPikrResponseError
+from jobspikr.errors import (
+    JobsPikrAuthError,
+    JobsPikrCreditsError,
+    JobsPikrResponseError,
+    JobsPikrUnavailableError,
+)
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from standin_api import Account, Catalogue, StandinConfig, StandinServer
@@ -125,7 +130,7 @@ def test_transient_faults_are_retried_and_lose_nothing(monkeypatch, server, name
 
 def test_retry_budget_is_bounded_and_the_error_is_clear(monkeypatch, server) -> None:
     server.faults = FaultPlan(always=Fault("status", status_code=503))
-    with pytest.raises(JobsPikrRequestError, match="HTTP 503"):
+    with pytest.raises(JobsPikrUnavailableError, match=r"after 4 attempts.*HTTP 503"):
         fetch_ids(make_hook(monkeypatch, server, max_attempts=4))
     assert server.requests_served == 4
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.archive import archive_stale_listings
@@ -101,7 +102,7 @@ def test_rerun_of_an_old_interval_adds_nothing_and_fails_nothing(conn, server) -
 def test_late_records_inside_the_lookback_are_caught_up(conn, server) -> None:
     """A run that failed half-way is finished by the next run's look-back, from the watermarks."""
     server.faults = FaultPlan(always=Fault("status", status_code=503))
-    with pytest.raises(Exception, match="HTTP 503"):
+    with pytest.raises(JobsPikrUnavailableError, match="HTTP 503"):
         load(conn)
     assert raw_ids(conn) == []
     server.faults = FaultPlan()
@@ -171,6 +172,7 @@ def test_archive_moves_stale_listings_and_a_resend_is_not_landed_twice(conn, ser
 KILLABLE_LOAD = """
 import sys, psycopg
 from datetime import date
+from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
