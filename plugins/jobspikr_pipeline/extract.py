@@ -13,6 +13,7 @@ its own watermark, so:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ import psycopg
 
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
-from jobspikr.responses import Rejected
+from jobspikr.responses import Page, Rejected
+from jobspikr_pipeline.prefetch import prefetched
 from jobspikr_pipeline.raw_loader import RawLoader
 
 log = logging.getLogger(__name__)
@@ -48,16 +50,22 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
                      batch_records: int = 5_000) -> dict[str, Any]:
     """Fetch every day of ``window`` from its watermark into raw; return the load summary.
 
-    Memory holds one batch (``batch_records`` records, a few pages); each batch commits
-    with its watermark, so a failure loses at most the batch in flight, which the next
-    run fetches again.
+    Pages are fetched by a background thread while batches are written (see
+    ``prefetch``). Memory holds one batch (``batch_records`` records) plus at most one
+    batch of prefetched pages. Each batch commits with its watermark, so a failure loses
+    at most the batch in flight, which the next run fetches again.
     """
     loader = RawLoader(conn, query_key=query.key(), airflow_run_id=airflow_run_id)
     try:
         days = window.days(first_load=not loader.has_loaded_before())
         log.info("JobsPikr load %d: %d post-date day(s) %s..%s", loader.load_id, len(days), days[0], days[-1])
-        for day in days:
-            _load_day(hook, loader, query.with_post_dates(day, day), day, batch_records)
+        # Only this load writes these watermarks (it holds the filters' advisory lock), so
+        # they can be read once, up front, for the fetching thread to start from.
+        starts = {day: loader.watermark(day) for day in days}
+        pages = _pages_by_day(hook, query, starts)
+        depth = max(2, batch_records // hook.settings.page_size)
+        with prefetched(pages, depth=depth) as stream:
+            _load_pages(loader, stream, batch_records)
     except BaseException as exc:
         summary = loader.finish(exc)
         log.error("JobsPikr load %d failed after %s", loader.load_id, summary)
@@ -68,17 +76,26 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     return summary
 
 
-def _load_day(hook: JobsPikrHook, loader: RawLoader, query: JobsPikrQuery, day: date,
-              batch_records: int) -> None:
+def _pages_by_day(hook: JobsPikrHook, query: JobsPikrQuery,
+                  starts: dict[date, int | None]) -> Iterator[tuple[date, Page]]:
+    for day, cursor in starts.items():
+        for page in hook.iter_pages(query.with_post_dates(day, day), cursor):
+            yield day, page
+
+
+def _load_pages(loader: RawLoader, stream: Iterator[tuple[date, Page]], batch_records: int) -> None:
+    """Group each day's pages into batches; land a batch when full or when the day ends."""
     batch: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
     pages = byte_count = 0
-    cursor = loader.watermark(day)
-    for page in hook.iter_pages(query, cursor):
+    cursor: int | None = None
+    for day, page in stream:
+        if pages == 0:
+            cursor = page.requested_cursor
         batch.extend(page.records)
+        rejected.extend(page.rejected)
         pages += 1
         byte_count += page.byte_size
-        rejected.extend(page.rejected)
         if page.records or page.rejected:
             cursor = page.resume_cursor or cursor
         if len(batch) >= batch_records or page.is_last:

@@ -210,3 +210,14 @@ def test_exhausted_credits_are_a_clear_error_not_a_short_page(monkeypatch) -> No
 
 def test_hooks_of_one_connection_share_one_rate_limiter(monkeypatch, server) -> None:
     assert make_hook(monkeypatch, server).limiter is make_hook(monkeypatch, server).limiter
+
+
+def test_preloaded_server_serves_the_same_pages(monkeypatch, server) -> None:
+    """The benchmark's fast path must be byte-for-byte the same API as the generating one."""
+    query = JobsPikrQuery(post_date_from=TEST_ANCHOR.replace(day=18), post_date_to=TEST_ANCHOR.replace(day=19))
+    with StandinServer(StandinConfig(catalogue=CATALOGUE), preload=True) as fast:
+        slow_pages = list(make_hook(monkeypatch, server).iter_pages(query))
+        fast_pages = list(make_hook(monkeypatch, fast).iter_pages(query))
+    assert len(slow_pages) > 2
+    assert [(p.records, p.next_cursor, p.total_count) for p in fast_pages] == [
+        (p.records, p.next_cursor, p.total_count) for p in slow_pages]

@@ -1,0 +1,1 @@
+"""Benchmarks: reproducible figures printed by ``./pipeline bench`` (never timed tests)."""

@@ -1,0 +1,101 @@
+"""What every benchmark needs: a warehouse database, a stand-in API process, and children
+whose peak RSS is measured by the kernel (``wait4``), not estimated."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT
+
+BENCH_ENV = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    output: dict[str, object]
+    peak_rss_mb: float
+    seconds: float
+
+
+def run_child(module: str, *args: str, env: dict[str, str] | None = None) -> ChildResult:
+    """Run ``python -m module args``; its last stdout line is JSON. Peak RSS from the kernel."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.PIPE,
+                            env=env or BENCH_ENV, cwd=PROJECT_ROOT, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{module} failed (exit {proc.returncode}):\n{out[-2000:]}")
+    return ChildResult(json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024,
+                       time.perf_counter() - started)
+
+
+@contextmanager
+def postgres_admin() -> Iterator[str]:
+    """``JOBSPIKR_BENCH_POSTGRES`` (a superuser conninfo) if set, else the embedded server."""
+    configured = os.environ.get("JOBSPIKR_BENCH_POSTGRES")
+    if configured:
+        yield configured
+        return
+    from local_stack.embedded_warehouse import embedded_postgres
+
+    with embedded_postgres(LOCAL_DIR / "pgdata-bench") as socket_dir:
+        yield make_conninfo(host=socket_dir, user="postgres", dbname="postgres")
+
+
+def fresh_database(admin: str, name: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
+    return make_conninfo(admin, dbname=name)
+
+
+def airflow_conn_json(conninfo: str) -> str:
+    params = conninfo_to_dict(conninfo)
+    return json.dumps({"conn_type": "postgres", "host": params.get("host", "localhost"),
+                       "port": int(params.get("port", 5432)), "login": params.get("user", "postgres"),
+                       "password": params.get("password", ""), "schema": params["dbname"]})
+
+
+@contextmanager
+def standin_process(records: int, *, latency_ms: int = 0, preload: bool = True) -> Iterator[str]:
+    """The stand-in API in its own process (its CPU and memory are not the loader's); yields its URL."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [sys.executable, "-m", "standin_api", "--port", str(port), "--records", str(records),
+            "--anchor", "2026-11-20", "--days", "14", "--latency-ms", str(latency_ms)]
+    with ExitStack() as stack:
+        proc = stack.enter_context(subprocess.Popen([*args, *(["--preload"] if preload else [])],
+                                                    stdout=subprocess.PIPE, text=True, env=BENCH_ENV,
+                                                    cwd=PROJECT_ROOT))
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # printed once the catalogue is ready
+        if "stand-in on" not in line:
+            raise RuntimeError(f"stand-in did not start: {line!r}")
+        try:
+            yield f"http://127.0.0.1:{port}/v2"
+        finally:
+            proc.terminate()
+
+
+def write_result(name: str, text: str) -> Path:
+    path = Path(__file__).parent / "results" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
