@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
 import requests
 import tenacity
 from airflow.sdk.bases.hook import BaseHook
@@ -201,9 +202,9 @@ class JobsPikrHook(BaseHook):
     def _post(self, body: dict[str, Any], cursor: int | None) -> Page:
         self.limiter.acquire()
         host = self.active_host
-        response = self._send(host, body)
+        response, content = self._send(host, body)
         if response.status_code in (401, 403) and self._reload_rotated_credentials():
-            response = self._send(host, body)
+            response, content = self._send(host, body)
         if response.status_code in (401, 403):
             raise JobsPikrAuthError(
                 f"JobsPikr rejected the credentials of Airflow connection {self.jobspikr_conn_id!r} "
@@ -212,7 +213,7 @@ class JobsPikrHook(BaseHook):
         if response.status_code == 402:
             raise JobsPikrCreditsError(
                 f"JobsPikr {host} reports no job credits left for connection {self.jobspikr_conn_id!r} "
-                f"(HTTP 402: {_message(response)}); credits reset monthly. The next run resumes "
+                f"(HTTP 402: {_message(content)}); credits reset monthly. The next run resumes "
                 "where this one stopped.")
         if response.status_code in _RETRYABLE_STATUS:
             raise JobsPikrRequestError(
@@ -222,24 +223,29 @@ class JobsPikrHook(BaseHook):
         if response.status_code != 200:
             raise JobsPikrResponseError(
                 f"JobsPikr {host} answered HTTP {response.status_code} for cursor {cursor}: "
-                f"{_message(response)}")
+                f"{_message(content)}")
         try:
-            payload = response.json()
-        except ValueError as exc:
+            payload = orjson.loads(content)
+        except orjson.JSONDecodeError as exc:
             raise JobsPikrResponseError(
                 f"JobsPikr response from {host} for cursor {cursor} is not valid JSON "
-                f"({len(response.content)} bytes): {exc}", retryable=True) from exc
+                f"({len(content)} bytes): {exc}", retryable=True) from exc
         if self.active_host == self.primary:
             self._primary_failures = 0
-        return parse_page(payload, host=host, requested_cursor=cursor, byte_size=len(response.content))
+        return parse_page(payload, host=host, requested_cursor=cursor, byte_size=len(content))
 
-    def _send(self, host: str, body: dict[str, Any]) -> requests.Response:
+    def _send(self, host: str, body: dict[str, Any]) -> tuple[requests.Response, bytes]:
+        """POST and read the whole body in 1 MB reads (requests' default 10 KB reads cost a
+        quarter of the client's time on 250 KB pages); transport errors stay requests'."""
         client_id, key = self._credentials
-        return self.session.post(
+        response = self.session.post(
             f"{host}/data", json=body,
             headers={"client_id": client_id, "client_auth_key": key},
             timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+            stream=True,
         )
+        with response:
+            return response, b"".join(response.iter_content(chunk_size=1 << 20))
 
     def _reload_rotated_credentials(self) -> bool:
         """Re-read the connection once: a rotated secret should not fail the run."""
@@ -269,9 +275,9 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: rare for APIs; fall back to our own backoff
 
 
-def _message(response: requests.Response) -> str:
+def _message(content: bytes) -> str:
     try:
-        return str(response.json().get("message", response.text[:200]))
-    except ValueError:
-        return response.text[:200]
+        return str(orjson.loads(content).get("message", content[:200].decode(errors="replace")))
+    except (orjson.JSONDecodeError, AttributeError):
+        return content[:200].decode(errors="replace")
 

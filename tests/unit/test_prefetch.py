@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from jobspikr_pipeline.prefetch import prefetched
 
 
