@@ -79,7 +79,8 @@ def standin_process(records: int, *, latency_ms: int = 0, preload: bool = True) 
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     args = [sys.executable, "-m", "standin_api", "--port", str(port), "--records", str(records),
-            "--anchor", "2026-11-20", "--days", "14", "--latency-ms", str(latency_ms)]
+            "--anchor", "2026-11-20", "--days", "14", "--latency-ms", str(latency_ms),
+            "--credits", str(10 * records)]
     with ExitStack() as stack:
         proc = stack.enter_context(subprocess.Popen([*args, *(["--preload"] if preload else [])],
                                                     stdout=subprocess.PIPE, text=True, env=BENCH_ENV,

@@ -6,7 +6,7 @@ import argparse
 import time
 from datetime import date
 
-from standin_api import Catalogue, StandinConfig, StandinServer
+from standin_api import Account, Catalogue, StandinConfig, StandinServer
 
 
 def main() -> None:
@@ -19,12 +19,13 @@ def main() -> None:
     parser.add_argument("--anchor", type=date.fromisoformat, default=date.today(),
                         help="latest post date (YYYY-MM-DD), default today")
     parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--credits", type=int, default=1_000_000, help="the account's job credits")
     parser.add_argument("--preload", action="store_true",
                         help="generate and encode every record at start-up (fast pages; ~2.5 KB/record)")
     args = parser.parse_args()
     catalogue = Catalogue(seed=args.seed, size=args.records, anchor=args.anchor, days=args.days)
     server = StandinServer(StandinConfig(catalogue=catalogue, latency_ms=args.latency_ms),
-                           host=args.host, port=args.port, preload=args.preload)
+                           Account(credits=args.credits), host=args.host, port=args.port, preload=args.preload)
     with server:
         account = server.account
         print(f"JobsPikr stand-in on {server.url} (client_id={account.client_id})", flush=True)

@@ -110,15 +110,22 @@ class Catalogue:
             index += 1
         return min(index, self.size)
 
+    def job_of(self, index: int) -> int:
+        """The ground truth for deduplication: records with the same ``job_of`` are one job
+        (a re-post names the index of the record it copies; a job's first posting, itself)."""
+        rng = _rng(self.seed, index, "posting")
+        if index >= _REPOST_LOOKBACK and rng.random() < _REPOST_RATE:
+            return self.job_of(index - rng.randint(1, _REPOST_LOOKBACK))
+        return index
+
     def record(self, index: int) -> dict[str, Any]:
         """The JobsPikr record at ``index`` (0 <= index < size)."""
         if not 0 <= index < self.size:
             raise IndexError(index)
         rng = _rng(self.seed, index, "posting")
-        core_index = index
         if index >= _REPOST_LOOKBACK and rng.random() < _REPOST_RATE:
-            core_index = index - rng.randint(1, _REPOST_LOOKBACK)
-        return _posting(self, index, core_index, rng)
+            rng.randint(1, _REPOST_LOOKBACK)  # keep the stream aligned with job_of()
+        return _posting(self, index, self.job_of(index), rng)
 
 
 def _rng(seed: int, index: int, purpose: str) -> random.Random:

@@ -1,4 +1,4 @@
--- The current version of each JobsPikr posting, renamed and typed.
+-- The current version of each JobsPikr posting, in our internal shape.
 with
 
 source as (
@@ -7,33 +7,83 @@ source as (
 
 ),
 
-latest as (
+versions as (
 
-    select distinct on (uniq_id) *
+    select
+        *,
+        row_number() over (partition by uniq_id order by cursor desc, fetched_at desc) as version_rank,
+        min(fetched_at) over (partition by uniq_id) as first_fetched_at,
+        max(last_seen_at) over (partition by uniq_id) as latest_seen_at
     from source
-    order by uniq_id, cursor desc, fetched_at desc
+
+),
+
+current_version as (
+
+    select * from versions where version_rank = 1
+
+),
+
+fields as (
+
+    select
+        uniq_id,
+        cursor,
+        post_date,
+        first_fetched_at,
+        latest_seen_at,
+        fetched_at,
+        nullif(btrim(payload ->> 'job_title'), '')          as title,
+        nullif(btrim(payload ->> 'company_name'), '')       as company_name,
+        nullif(btrim(payload ->> 'city'), '')               as city,
+        nullif(btrim(payload ->> 'state'), '')              as state,
+        nullif(btrim(payload ->> 'country'), '')            as country,
+        nullif(btrim(payload ->> 'inferred_city'), '')      as inferred_city,
+        nullif(btrim(payload ->> 'inferred_state'), '')     as inferred_state,
+        nullif(btrim(payload ->> 'inferred_country'), '')   as inferred_country,
+        payload ->> 'salary_offered'                        as salary_offered,
+        payload
+    from current_version
 
 ),
 
 renamed as (
 
     select
-        uniq_id                                                   as jobspikr_id,
-        cursor                                                    as jobspikr_cursor,
-        nullif(trim(payload ->> 'job_title'), '')                 as title,
-        nullif(trim(payload ->> 'company_name'), '')              as company_name,
-        nullif(trim(coalesce(payload ->> 'inferred_city', payload ->> 'city')), '') as city,
-        nullif(trim(coalesce(payload ->> 'inferred_state', payload ->> 'state')), '') as state,
-        nullif(trim(coalesce(payload ->> 'inferred_country', payload ->> 'country')), '') as country,
-        nullif(trim(payload ->> 'job_board'), '')                 as job_board,
-        nullif(trim(payload ->> 'job_type'), '')                  as job_type,
+        'jobspikr'::text                                            as source,
+        uniq_id                                                     as source_record_id,
+        title,
+        company_name,
+        -- JobsPikr's normalised (inferred) location first; the page's raw text when the
+        -- inferred value is missing. location_source says which one the city came from.
+        coalesce(inferred_city, city)                               as city_raw,
+        coalesce(inferred_state, state)                             as state_raw,
+        coalesce(inferred_country, country)                         as country_raw,
+        coalesce({{ safe_boolean("payload ->> 'is_remote'") }}, false) as is_remote,
+        case
+            when inferred_city is not null then 'inferred'
+            when city is not null then 'raw'
+            when coalesce(inferred_state, state, inferred_country, country) is not null then 'region only'
+        end                                                         as location_source,
+        nullif(btrim(payload ->> 'job_type'), '')                   as job_type,
+        lower(nullif(btrim(payload ->> 'job_board'), ''))           as job_board,
+        nullif(btrim(payload ->> 'url'), '')                        as url,
         post_date,
-        crawl_timestamp                                           as crawled_at,
-        nullif(payload ->> 'url', '')                             as url,
-        (payload ->> 'has_expired')::boolean                      as has_expired,
-        fetched_at,
-        load_id
-    from latest
+        nullif(btrim(payload ->> 'job_description'), '')            as description,
+        -- JobsPikr's parsed salary when present, else our parse of the text.
+        coalesce({{ safe_numeric("payload ->> 'inferred_salary_from'") }}, {{ salary_min('salary_offered') }})
+                                                                    as salary_min,
+        coalesce({{ safe_numeric("payload ->> 'inferred_salary_to'") }}, {{ salary_max('salary_offered') }})
+                                                                    as salary_max,
+        coalesce(nullif(payload ->> 'inferred_salary_currency', ''), {{ salary_currency('salary_offered') }})
+                                                                    as salary_currency,
+        coalesce(nullif(payload ->> 'inferred_salary_time_unit', ''), {{ salary_period('salary_offered') }})
+                                                                    as salary_period,
+        {{ safe_boolean("payload ->> 'has_expired'") }}              as has_expired,
+        first_fetched_at                                            as first_seen_at,
+        latest_seen_at                                              as last_seen_at,
+        cursor                                                      as jobspikr_cursor
+    from fields
 
 )
 

@@ -1,0 +1,17 @@
+{#- Generic tests written here because dbt hub packages cannot be installed offline. -#}
+
+{# The listings' record_count adds up to the number of rows in the records model. #}
+{% test record_count_matches(model, records_model) %}
+    select listings_total, records_total
+    from (select coalesce(sum(record_count), 0) as listings_total from {{ model }}) l,
+         (select count(*) as records_total from {{ records_model }}) r
+    where listings_total <> records_total
+{% endtest %}
+
+{# No two rows share the given combination of columns. #}
+{% test unique_combination_of_columns(model, columns) %}
+    select {{ columns | join(', ') }}, count(*)
+    from {{ model }}
+    group by {{ columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}

@@ -1,0 +1,7 @@
+{{ config(materialized='table', schema='quarantine') }}
+-- Records that failed a validation rule, with the rule. Reviewed, never silently dropped.
+select
+    record_key, source, source_record_id, quarantine_reason, title, company_name, city_raw, state_raw,
+    country_raw, post_date, url, last_seen_at, current_timestamp as quarantined_at
+from {{ ref('int_job_records__checked') }}
+where quarantine_reason is not null

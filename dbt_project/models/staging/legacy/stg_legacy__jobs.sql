@@ -1,0 +1,65 @@
+-- The legacy scraper's postings, parsed into our internal schema.
+with
+
+source as (
+
+    select * from {{ source('legacy', 'legacy_scraped_jobs') }}
+
+),
+
+parsed as (
+
+    select
+        *,
+        nullif(btrim(location), '') as location_text,
+        -- "Austin, TX", "New York, NY, USA", "Remote - US", "Remote"
+        location ~* '^\s*remote' as is_remote_text,
+        nullif(btrim(split_part(regexp_replace(location, '^\s*remote\s*(-|,)?\s*', '', 'i'), ',', 1)), '')
+            as location_first,
+        nullif(btrim(split_part(location, ',', 2)), '') as location_second,
+        nullif(btrim(split_part(location, ',', 3)), '') as location_third
+    from source
+
+),
+
+renamed as (
+
+    select
+        'legacy'::text                                             as source,
+        id::text                                                   as source_record_id,
+        nullif(btrim(title), '')                                   as title,
+        nullif(btrim(company), '')                                 as company_name,
+        case when is_remote_text then null else location_first end as city_raw,
+        case when is_remote_text then null else location_second end as state_raw,
+        case
+            when is_remote_text then coalesce(location_first, 'US')
+            else coalesce(location_third, case when location_second is not null then 'US' end)
+        end                                                        as country_raw,
+        coalesce(is_remote_text, false)                            as is_remote,
+        'location text'::text                                      as location_source,
+        null::text                                                 as job_type,
+        lower(nullif(btrim(source_site), ''))                      as job_board,
+        nullif(btrim(url), '')                                     as url,
+        case
+            when posted_at ~ '^\s*\d{4}-\d{2}-\d{2}' then substring(posted_at from '\d{4}-\d{2}-\d{2}')::date
+            when posted_at ~* '^\s*(\d+)\s+days?\s+ago' then
+                scraped_at::date - substring(posted_at from '(\d+)')::int
+            when posted_at ~* '^\s*(today|just posted|\d+\s+hours?\s+ago)' then scraped_at::date
+            when posted_at ~* '^\s*yesterday' then scraped_at::date - 1
+            when posted_at ~* '^\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}\s*$'
+                then to_date(btrim(posted_at), 'Mon DD, YYYY')
+        end                                                        as post_date,
+        nullif(btrim(regexp_replace(regexp_replace(description_html, '<[^>]*>', ' ', 'g'), '\s+', ' ', 'g')), '')
+                                                                   as description,
+        {{ salary_min('salary_text') }}                           as salary_min,
+        {{ salary_max('salary_text') }}                           as salary_max,
+        {{ salary_currency('salary_text') }}                      as salary_currency,
+        {{ salary_period('salary_text') }}                        as salary_period,
+        null::boolean                                              as has_expired,
+        scraped_at                                                 as first_seen_at,
+        scraped_at                                                 as last_seen_at
+    from parsed
+
+)
+
+select * from renamed
