@@ -67,8 +67,8 @@ def evaluate(dsn: str, catalogue: Catalogue) -> Score:
             loader.load_batch(records[start:start + 5000], post_date=catalogue.anchor, next_cursor=None,
                               pages=1, byte_count=0, host="generator")
         loader.finish()
-    run_dbt(["build", "--select", "+job_listing_records", "--exclude", "test_type:unit"],
-            conn_id="warehouse_default")
+    run_dbt(["build"],
+conn_id="warehouse_default")
     with psycopg.connect(dsn) as conn:
         predicted = dict(conn.execute(
             "select source_record_id, job_listing_id from marts.job_listing_records where source = 'jobspikr'"))

@@ -113,10 +113,16 @@ def _summary(run_id: str) -> dict[str, object]:
             " from raw.jobspikr_load_log where airflow_run_id = %s", (run_id,)).fetchone()
         raw_rows = conn.execute("select count(*) from raw.jobspikr_jobs").fetchone()[0]
         has_mart = conn.execute("select to_regclass('marts.job_listings') is not null").fetchone()[0]
-        mart_rows = conn.execute("select count(*) from marts.job_listings").fetchone()[0] if has_mart else 0
+        mart_rows, mart_records = (0, 0)
+        if has_mart:
+            mart_rows, mart_records = conn.execute(
+                "select count(*), coalesce(sum(record_count), 0) from marts.job_listings").fetchone()
+        quarantined = conn.execute(
+            "select count(*) from quarantine.job_records_quarantine").fetchone()[0] if has_mart else 0
     fetched, inserted, skipped, pages = log_row
     return {"pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
-            "raw_rows": raw_rows, "mart_rows": mart_rows}
+            "raw_rows": raw_rows, "mart_rows": mart_rows, "mart_records": mart_records,
+            "quarantined": quarantined}
 
 
 def _print_summary(state: str, run_id: str, summary: dict[str, object], warehouse: str, api: str,
@@ -128,7 +134,8 @@ jobspikr_ingest run {run_id}: {state.upper()}
   fetched:    {summary['fetched']} records in {summary['pages']} pages
   loaded:     {summary['inserted']} new raw rows ({summary['skipped']} already present, skipped)
   raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs
-  mart:       {summary['mart_rows']} rows in marts.job_listings
+  mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
+  quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)
   time:       {elapsed:.1f}s
 
 Look further:

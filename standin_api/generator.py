@@ -64,6 +64,9 @@ _LOCATIONS = (
 )
 _BOARDS = ("simplyhired", "dice", "indeed", "company_website", "Linkedin", "careerbuilder",
            "Efinancialcareers")
+_BOARD_HOSTS = {"simplyhired": "www.simplyhired.com", "dice": "www.dice.com", "indeed": "www.indeed.com",
+                "company_website": "careers.example.com", "Linkedin": "www.linkedin.com",
+                "careerbuilder": "www.careerbuilder.com", "Efinancialcareers": "www.efinancialcareers.com"}
 _JOB_TYPES = ("Full Time", "Full Time", "Full Time", "Undefined", "Contract", "Part Time",
               "Internship")
 _COUNTRY_TEXT = ("United States", "US", "USA", "usa", "")
@@ -205,15 +208,20 @@ def _posting(catalogue: Catalogue, index: int, core_index: int, rng: random.Rand
     board = rng.choice(_BOARDS)
     title = job.title
     company = job.company
+    description = job.description
     if core_index != index:  # a re-post: another board's rendering of the same job
-        title = rng.choice((title, title.replace("Senior ", "Sr. "), title.upper(), f"{title} "))
-        company = rng.choice((company, company.replace(", Inc.", " Inc"), f"{company} "))
+        title = rng.choice((title, title.replace("Senior ", "Sr. "), title.replace("Engineer", "Eng."),
+                            title.replace("Junior ", "Jr "), title.upper(), f"{title} "))
+        company = rng.choice((company, company.replace(", Inc.", " Inc"), company.replace(" Corporation", " Corp."),
+                              company.replace(" LLC", ""), company.removeprefix("The "), f"{company} "))
+        description = rng.choice((description, description[: len(description) * 4 // 5] + "...",
+                                  description.replace(". ", ".  ")))
     uniq_id = hashlib.md5(f"{catalogue.seed}:{index}".encode()).hexdigest()
     slug = hashlib.sha1(f"{board}:{index}".encode()).hexdigest()[:24]
     raw_city_ok = rng.random() > 0.05
     record: dict[str, Any] = {
         "crawl_timestamp": crawled.strftime("%Y-%m-%d %H:%M:%S +0000"),
-        "url": f"https://www.{board.lower()}.com/job/{slug}",
+        "url": f"https://{_BOARD_HOSTS[board]}/job/{slug}",
         "job_title": title,
         "category": rng.choice(_CATEGORIES),
         "company_name": company,
@@ -224,7 +232,7 @@ def _posting(catalogue: Catalogue, index: int, core_index: int, rng: random.Rand
         "inferred_state": job.state_name,
         "inferred_country": "United states",
         "post_date": post_date.isoformat(),
-        "job_description": job.description,
+        "job_description": description,
         "job_type": job.job_type,
         "salary_offered": _salary_text(job, rng),
         "job_board": board,
@@ -235,7 +243,7 @@ def _posting(catalogue: Catalogue, index: int, core_index: int, rng: random.Rand
         "uniq_id": uniq_id,
         "html_job_description": (
             "<!DOCTYPE html><html><body><div class=\"jobDescription\"><p>"
-            + job.description.replace(". ", ".</p><p>") + "</p></div></body></html>"
+            + description.replace(". ", ".</p><p>") + "</p></div></body></html>"
         ),
         "valid_through": (post_date + timedelta(days=30)).isoformat() if rng.random() < 0.1 else None,
         "has_expired": False,

@@ -45,11 +45,14 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     expected = served_ids(standin)
     with psycopg.connect(warehouse) as conn:
         raw_ids = [row[0] for row in conn.execute("select uniq_id from raw.jobspikr_jobs")]
-        mart_rows = conn.execute("select count(*), count(distinct jobspikr_id) from marts.job_listings").fetchone()
+        mart_ids = [r[0] for r in conn.execute(
+            "select source_record_id from marts.job_listing_records where source = 'jobspikr'")]
+        listings = conn.execute("select count(*), sum(record_count) from marts.job_listings").fetchone()
         logged = conn.execute("select status, records_received, inserted from raw.jobspikr_load_log").fetchall()
     assert len(raw_ids) == len(set(raw_ids)) == len(expected)
     assert set(raw_ids) == expected
-    assert mart_rows == (len(expected), len(expected))
+    assert len(mart_ids) == len(set(mart_ids)) and set(mart_ids) == expected  # every record, once
+    assert 0 < listings[0] < len(expected) and listings[1] == len(expected)  # re-posts merged
     assert logged == [("succeeded", len(expected), len(expected))]
 
     requests_before = standin.requests_served
@@ -90,5 +93,6 @@ def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
     assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
     with psycopg.connect(warehouse) as conn:
         raw = [r[0] for r in conn.execute("select uniq_id from raw.jobspikr_jobs")]
-        mart = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
-    assert len(raw) == len(set(raw)) and set(raw) == served_ids(standin) and mart == len(raw)
+        mart = [r[0] for r in conn.execute("select source_record_id from marts.job_listing_records")]
+    assert len(raw) == len(set(raw)) and set(raw) == served_ids(standin)
+    assert sorted(mart) == sorted(raw)
