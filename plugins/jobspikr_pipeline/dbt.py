@@ -63,6 +63,8 @@ def run_dbt(args: list[str], *, conn_id: str) -> str:
     for line in result.stdout.splitlines():
         log.info("dbt: %s", line)
     if result.returncode != 0:
-        tail = "\n".join(result.stdout.splitlines()[-30:] + result.stderr.splitlines()[-10:])
+        lines = result.stdout.splitlines()
+        failures = [line for line in lines if any(w in line for w in ("ERROR", "FAIL", "Failure", "Error"))]
+        tail = "\n".join(failures[:20] + ["..."] + lines[-12:] + result.stderr.splitlines()[-10:])
         raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
     return result.stdout

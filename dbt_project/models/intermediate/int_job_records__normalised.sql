@@ -7,16 +7,27 @@
     )
 }}
 -- Valid records with normalised fields, their fingerprint and two blocking keys.
--- Incremental: a run re-reads only records seen in the look-back window.
+-- Incremental: a run re-reads the records each source delivered within the look-back window
+-- of its own newest record, plus any record not normalised yet (a source can deliver rows
+-- with old timestamps late, as the legacy scraper does with scraped_at).
 with
+
+checked as (
+
+    select * from {{ ref('int_job_records__checked') }}
+
+),
 
 valid as (
 
-    select * from {{ ref('int_job_records__checked') }}
+    select checked.* from checked
     where quarantine_reason is null
     {% if is_incremental() %}
-      and last_seen_at > (select coalesce(max(last_seen_at), '-infinity') from {{ this }})
+      and (
+          last_seen_at > (select max(t.last_seen_at) from {{ this }} t where t.source = checked.source)
                          - interval '{{ var("incremental_lookback_hours") }} hours'
+          or not exists (select 1 from {{ this }} t where t.record_key = checked.record_key)
+      )
     {% endif %}
 
 ),
