@@ -65,6 +65,6 @@ def run_dbt(args: list[str], *, conn_id: str) -> str:
     if result.returncode != 0:
         lines = result.stdout.splitlines()
         failures = [line for line in lines if any(w in line for w in ("ERROR", "FAIL", "Failure", "Error"))]
-        tail = "\n".join(failures[:20] + ["..."] + lines[-12:] + result.stderr.splitlines()[-10:])
+        tail = "\n".join([*failures[:20], "...", *lines[-12:], *result.stderr.splitlines()[-10:]])
         raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
     return result.stdout

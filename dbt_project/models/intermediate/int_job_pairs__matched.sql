@@ -31,7 +31,8 @@ recent as (
 
 ),
 
-candidates as (
+-- materialized: score only the candidate pairs, never let the planner compare whole companies
+candidates as materialized (
 
     select recent.record_key as key_a, other.record_key as key_b
     from recent join records as other
@@ -43,7 +44,7 @@ candidates as (
 
 ),
 
-scored as (
+scored as materialized (
 
     select
         least(c.key_a, c.key_b)                             as left_key,

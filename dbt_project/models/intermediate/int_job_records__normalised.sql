@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key='record_key',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['block_title']}, {'columns': ['block_description']}, {'columns': ['last_seen_at']}],
+        indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['block_title']},
+                 {'columns': ['block_description']}, {'columns': ['source', 'last_seen_at']}],
     )
 }}
 -- Valid records with normalised fields, their fingerprint and two blocking keys.
@@ -18,16 +19,26 @@ checked as (
 
 ),
 
+{% if is_incremental() %}
+newest_per_source as (
+
+    select source, max(last_seen_at) - interval '{{ var("incremental_lookback_hours") }} hours' as since
+    from {{ this }}
+    group by source
+
+),
+{% endif %}
+
 valid as (
 
     select checked.* from checked
-    where quarantine_reason is null
     {% if is_incremental() %}
-      and (
-          last_seen_at > (select max(t.last_seen_at) from {{ this }} t where t.source = checked.source)
-                         - interval '{{ var("incremental_lookback_hours") }} hours'
-          or not exists (select 1 from {{ this }} t where t.record_key = checked.record_key)
-      )
+    left join newest_per_source n using (source)
+    left join {{ this }} already using (record_key)
+    {% endif %}
+    where checked.quarantine_reason is null
+    {% if is_incremental() %}
+      and (already.record_key is null or checked.last_seen_at > n.since)
     {% endif %}
 
 ),

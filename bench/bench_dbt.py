@@ -1,0 +1,80 @@
+"""dbt benchmark: full refresh, an incremental run with 1% new rows, and near-duplicate
+grouping at N and 4N raw rows, in one run.
+
+Records are landed straight into raw (the load path has its own benchmark), with a legacy
+scrape of N/5 rows. Model timings come from dbt's run_results.json. Usage:
+``.venv/bin/python -m bench.bench_dbt [--sizes 100000 400000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+from bench.eval_dedup import land
+from bench.harness import airflow_conn_json, fresh_database, postgres_admin, write_result
+from local_stack.airflow_env import configure_airflow_env
+from standin_api import Catalogue
+from standin_api.legacy import LegacyScrape
+
+GROUPING_MODELS = ("int_job_pairs__matched", "int_job_records__clustered")
+
+
+def dbt_run(*args: str) -> tuple[float, dict[str, float]]:
+    """``dbt run``; wall seconds and per-model seconds."""
+    from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, run_dbt
+
+    started = time.perf_counter()
+    run_dbt(["run", *args], conn_id="warehouse_default")
+    seconds = time.perf_counter() - started
+    results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+    return seconds, {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
+
+
+def measure(admin: str, records: int) -> dict[str, float]:
+    dsn = fresh_database(admin, f"bench_dbt_{records}")
+    os.environ["AIRFLOW_CONN_WAREHOUSE_DEFAULT"] = airflow_conn_json(dsn)
+    catalogue = Catalogue(seed=42, size=records)
+    land(dsn, catalogue, LegacyScrape(catalogue, size=records // 5))
+    from jobspikr_pipeline.dbt import run_dbt
+
+    run_dbt(["seed"], conn_id="warehouse_default")
+    full, models = dbt_run("--full-refresh")
+    extra = Catalogue(seed=43, size=records // 100, anchor=catalogue.anchor, days=catalogue.days)
+    land(dsn, extra, LegacyScrape(extra, size=0))
+    incremental, _ = dbt_run()
+    return {"records": records, "full": full, "incremental": incremental,
+            "grouping": sum(models[m] for m in GROUPING_MODELS)}
+
+
+def report(rows: list[dict[str, float]]) -> str:
+    lines = ["| raw rows | full refresh | incremental (+1%) | incremental / full | near-dup grouping |",
+             "|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {int(r['records']):,} | {r['full']:.1f} s | {r['incremental']:.1f} s "
+                     f"| {r['incremental'] / r['full']:.2f} | {r['grouping']:.1f} s |")
+    if len(rows) > 1:
+        lines.append(f"\nNear-duplicate grouping at {int(rows[-1]['records']):,} rows takes "
+                     f"{rows[-1]['grouping'] / rows[0]['grouping']:.1f}x the time at {int(rows[0]['records']):,} "
+                     f"({rows[-1]['records'] / rows[0]['records']:.0f}x the rows; target: at most 5x for 4x).")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000])
+    args = parser.parse_args()
+    configure_airflow_env()
+    with postgres_admin() as admin:
+        rows = []
+        for n in args.sizes:
+            rows.append(measure(admin, n))
+            print(f"  N={n:,}: full {rows[-1]['full']:.1f}s, incremental {rows[-1]['incremental']:.1f}s", flush=True)
+    table = report(rows)
+    print(f"\n{table}\n(written to {write_result('dbt.md', table)})")
+
+
+if __name__ == "__main__":
+    main()
