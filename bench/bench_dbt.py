@@ -14,8 +14,9 @@ import os
 import time
 
 from bench.eval_dedup import land
-from bench.harness import airflow_conn_json, fresh_database, postgres_admin, write_result
+from bench.harness import fresh_database, postgres_admin, write_result
 from local_stack.airflow_env import configure_airflow_env
+from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
 

@@ -23,13 +23,13 @@ import psycopg
 
 from bench.harness import (
     BENCH_ENV,
-    airflow_conn_json,
     fresh_database,
     postgres_admin,
     run_child,
     standin_process,
     write_result,
 )
+from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api.server import Account
 
 

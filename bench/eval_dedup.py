@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import psycopg
 
-from bench.harness import airflow_conn_json, fresh_database, postgres_admin
+from bench.harness import fresh_database, postgres_admin
 from local_stack.airflow_env import configure_airflow_env
+from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 

