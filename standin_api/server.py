@@ -114,31 +114,25 @@ class StandinServer:
     def respond(self, body: dict[str, Any], fault: Fault | None = None) -> tuple[HTTPStatus, bytes]:
         """The encoded answer to one authenticated ``POST /v2/data`` body."""
         bounds = _post_date_bounds(body.get("search_query_json")) if self._encoded and not fault else None
-        if bounds is not None:
-            return self._preloaded_page(body, *bounds)
-        status, payload = self.search(body, fault)
-        return status, json.dumps(payload).encode()
+        if bounds is not None and not isinstance(paging := _paging(body), str):
+            return self._preloaded_page(*paging, *bounds)
+        return _encoded(*self.search(body, fault))
 
-    def _preloaded_page(self, body: dict[str, Any], gte: str, lte: str) -> tuple[HTTPStatus, bytes]:
+    def _preloaded_page(self, size: int, cursor: int, gte: str, lte: str) -> tuple[HTTPStatus, bytes]:
         catalogue = self.config.catalogue
-        size = min(int(body.get("size", 50)), self.config.max_page_size)
         dates = self._post_dates
-        total = self._count(gte, lte)
         picked = []
-        index = catalogue.index_at_or_after(int(body.get("cursor") or 0))
-        while index < catalogue.size and len(picked) < size:
+        index = catalogue.index_at_or_after(cursor)
+        while index < catalogue.size and len(picked) < min(size, self.config.max_page_size):
             if gte <= dates[index] <= lte:
                 picked.append(index)
             index += 1
-        granted = self.account.spend(len(picked))
-        if picked and granted == 0:
-            status, payload = _error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining.")
-            return status, json.dumps(payload).encode()
+        granted = self._grant(len(picked))
+        if granted is None:
+            return _encoded(*_error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining."))
         picked = picked[:granted]
-        head = {"status": "success", "message": "Data present." if picked else "No data.",
-                "total_count": total, "size": len(picked), "job_credit_remaining": self.account.credits}
-        if picked:
-            head["next_cursor"] = catalogue.cursor_of(picked[-1]) + 1
+        next_cursor = catalogue.cursor_of(picked[-1]) + 1 if picked else None
+        head = self._envelope(len(picked), self._count(gte, lte), next_cursor)
         records = b",".join(self._encoded[i] for i in picked)
         return HTTPStatus.OK, json.dumps(head).encode()[:-1] + b', "job_data": [' + records + b"]}"
 
@@ -147,16 +141,31 @@ class StandinServer:
             self._range_counts[gte, lte] = sum(1 for d in self._post_dates if gte <= d <= lte)
         return self._range_counts[gte, lte]
 
+    def _grant(self, wanted: int) -> int | None:
+        """How many of ``wanted`` records the account pays for; None when it has no credits left."""
+        granted = self.account.spend(wanted)
+        return None if wanted and granted == 0 else granted
+
+    def _envelope(self, size: int, total: int, next_cursor: int | None) -> dict[str, Any]:
+        """The response fields around ``job_data``."""
+        envelope: dict[str, Any] = {
+            "status": "success",
+            "message": "Data present." if size else "No data.",
+            "total_count": total,
+            "size": size,
+            "job_credit_remaining": self.account.credits,
+        }
+        if next_cursor is not None:
+            envelope["next_cursor"] = next_cursor
+        return envelope
+
     def search(self, body: dict[str, Any], fault: Fault | None = None) -> tuple[HTTPStatus, dict[str, Any]]:
         """Answer one ``POST /v2/data`` body (already authenticated), damaged by ``fault``."""
         catalogue = self.config.catalogue
-        try:
-            size = int(body.get("size", 50))
-            cursor = int(body.get("cursor") or 0)
-        except (TypeError, ValueError):
-            return _error(HTTPStatus.BAD_REQUEST, "size and cursor must be integers.")
-        if size <= 0:
-            return _error(HTTPStatus.BAD_REQUEST, "size must be positive.")
+        paging = _paging(body)
+        if isinstance(paging, str):
+            return _error(HTTPStatus.BAD_REQUEST, paging)
+        size, cursor = paging
         query = body.get("search_query_json")
         if isinstance(query, str):  # some clients send the query JSON-encoded
             try:
@@ -177,22 +186,13 @@ class StandinServer:
                 index += 1
         except QueryError as exc:
             return _error(HTTPStatus.BAD_REQUEST, f"Invalid search_query_json: {exc}")
-        granted = self.account.spend(len(page))
-        if page and granted == 0:
+        granted = self._grant(len(page))
+        if granted is None:
             return _error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining.")
         page = page[:granted]
         next_cursor = page[-1]["cursor"] + 1 if page else None
         page = _damage_page(page, fault)
-        response: dict[str, Any] = {
-            "status": "success",
-            "message": "Data present." if page else "No data.",
-            "total_count": total,
-            "size": len(page),
-            "job_credit_remaining": self.account.credits,
-            "job_data": page,
-        }
-        if next_cursor is not None:
-            response["next_cursor"] = next_cursor
+        response = {**self._envelope(len(page), total, next_cursor), "job_data": page}
         if fault and fault.kind == "wrong_shape":
             response["job_data"] = {"records": page}
         return HTTPStatus.OK, response
@@ -248,6 +248,22 @@ def _damage_page(page: list[dict[str, Any]], fault: Fault | None) -> list[dict[s
         return [{**{k: v for k, v in r.items() if k != "category"}, "inferred_work_mode": "hybrid",
                  "inferred_salary_from": str(r.get("inferred_salary_from"))} for r in page]
     return page
+
+
+def _paging(body: dict[str, Any]) -> tuple[int, int] | str:
+    """``(size, cursor)`` from a request body, or why they are not usable (a 400)."""
+    try:
+        size = int(body.get("size", 50))
+        cursor = int(body.get("cursor") or 0)
+    except (TypeError, ValueError):
+        return "size and cursor must be integers."
+    if size <= 0:
+        return "size must be positive."
+    return size, cursor
+
+
+def _encoded(status: HTTPStatus, payload: dict[str, Any]) -> tuple[HTTPStatus, bytes]:
+    return status, json.dumps(payload).encode()
 
 
 def _error(status: HTTPStatus, message: str) -> tuple[HTTPStatus, dict[str, Any]]:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from airflow.sdk.bases.hook import BaseHook
 
+from jobspikr_pipeline import PROJECT_ROOT
+
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = Path(os.environ.get("JOBSPIKR_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from jobspikr.errors import JobsPikrConfigError
 from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.dbt import PROJECT_ROOT
+from jobspikr_pipeline import PROJECT_ROOT
 
 DEFAULT_FILTERS_FILE = PROJECT_ROOT / "config" / "jobspikr_filters.json"
 
