@@ -2,7 +2,9 @@
 grouping at N and 4N raw rows, in one run.
 
 Records are landed straight into raw (the load path has its own benchmark), with a legacy
-scrape of N/5 rows. Model timings come from dbt's run_results.json. Usage:
+scrape of N/5 rows. The JobsPikr rows are then dated as if each had landed when JobsPikr
+indexed it, the newest a day ago: the incremental run is the next daily run, with 1% new
+JobsPikr records landed since. Model timings come from dbt's run_results.json. Usage:
 ``.venv/bin/python -m bench.bench_dbt [--sizes 100000 400000]``.
 """
 
@@ -12,6 +14,8 @@ import argparse
 import json
 import os
 import time
+
+import psycopg
 
 from bench.eval_dedup import land
 from bench.harness import fresh_database, postgres_admin, write_result
@@ -39,13 +43,24 @@ def measure(admin: str, records: int) -> dict[str, float]:
     os.environ["AIRFLOW_CONN_WAREHOUSE_DEFAULT"] = airflow_conn_json(dsn)
     catalogue = Catalogue(seed=42, size=records)
     land(dsn, catalogue, LegacyScrape(catalogue, size=records // 5))
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("""
+            with shift as (select now() - interval '1 day' - to_timestamp(max(cursor) / 1e6) as by
+                           from raw.jobspikr_jobs)
+            update raw.jobspikr_jobs set fetched_at = to_timestamp(cursor / 1e6) + shift.by,
+                                         last_seen_at = to_timestamp(cursor / 1e6) + shift.by
+            from shift""")
+        conn.execute("vacuum analyze raw.jobspikr_jobs")
     from jobspikr_pipeline.dbt import run_dbt
 
     run_dbt(["seed"], conn_id="warehouse_default")
     full, models = dbt_run("--full-refresh")
     extra = Catalogue(seed=43, size=records // 100, anchor=catalogue.anchor, days=catalogue.days)
     land(dsn, extra, LegacyScrape(extra, size=0))
-    incremental, _ = dbt_run()
+    incremental, incremental_models = dbt_run()
+    for label, timings in (("full refresh", models), ("incremental", incremental_models)):
+        slowest = sorted(timings.items(), key=lambda item: -item[1])[:4]
+        print(f"  N={records:,} {label}: " + ", ".join(f"{name} {sec:.1f}s" for name, sec in slowest), flush=True)
     return {"records": records, "full": full, "incremental": incremental,
             "grouping": sum(models[m] for m in GROUPING_MODELS)}
 

@@ -76,6 +76,17 @@ _BOILERPLATE = (
     "color, national origin, sex, sexual orientation, gender identity, age, status as a "
     "protected veteran, or status as an individual with a disability."
 )
+#: Real feeds spread over many employers: beyond the named ones above, one more employer per
+#: this many records, so blocks (same company, state and title) stay the size they are in
+#: real data instead of growing with the catalogue.
+_RECORDS_PER_EMPLOYER = 50
+_NAME_WORDS = ("Blue", "North", "Summit", "Harbor", "Cedar", "Pioneer", "Bright", "Iron", "Silver",
+               "Maple", "Granite", "Coastal", "Prairie", "Atlas", "Beacon", "Crescent", "Evergreen",
+               "Falcon", "Golden", "Liberty", "Meridian", "Orchard", "Redwood", "Sterling", "Vertex")
+_NAME_NOUNS = ("Ridge", "Bay", "Point", "Creek", "Field", "Stone", "Bridge", "Gate", "Peak", "River",
+               "Grove", "Lake", "Forge", "Rock", "Valley", "Trail", "Bluff", "Spring", "Wood", "Hill")
+_NAME_KINDS = ("Labs", "Systems", "Health", "Logistics", "Financial", "Software", "Retail", "Energy")
+_LEGAL_SUFFIXES = (", Inc.", " LLC", " Corporation", "")
 #: Fraction of records that re-post an earlier job on another board.
 _REPOST_RATE = 0.15
 _REPOST_LOOKBACK = 40
@@ -161,7 +172,7 @@ def _job(catalogue: Catalogue, core_index: int) -> _Job:
     rng = _rng(catalogue.seed, core_index, "job")
     role, department, skills = rng.choice(_ROLES)
     prefix, seniority = rng.choice(_SENIORITY)
-    company, company_type = rng.choice(_COMPANIES)
+    company, company_type = _employer(rng.randrange(len(_COMPANIES) + catalogue.size // _RECORDS_PER_EMPLOYER))
     city, state_code, state_name = rng.choice(_LOCATIONS)
     hourly = rng.random() < 0.08
     salary_from: int | None = None
@@ -189,6 +200,19 @@ def _job(catalogue: Catalogue, core_index: int) -> _Job:
         hourly=hourly, remote=rng.random() < 0.12,
         post_offset_days=rng.randrange(3), description=description,
     )
+
+
+def _employer(number: int) -> tuple[str, str]:
+    """Employer ``number``: a named one, else a generated "Cedar Harbor Labs, Inc." (unique per number)."""
+    if number < len(_COMPANIES):
+        return _COMPANIES[number]
+    n = number - len(_COMPANIES)
+    words, nouns, kinds = len(_NAME_WORDS), len(_NAME_NOUNS), len(_NAME_KINDS)
+    name = f"{_NAME_WORDS[n % words]} {_NAME_NOUNS[n // words % nouns]} {_NAME_KINDS[n // words // nouns % kinds]}"
+    rest = n // (words * nouns * kinds)
+    suffix = _LEGAL_SUFFIXES[rest % len(_LEGAL_SUFFIXES)]
+    series = rest // len(_LEGAL_SUFFIXES)
+    return f"{name}{f' {series + 1}' if series else ''}{suffix}", "company"
 
 
 def _salary_text(job: _Job, rng: random.Random) -> str | None:

@@ -1,11 +1,18 @@
--- Nothing is silently dropped: per source, records of enabled sources = valid records
--- (deduplicated into job_listing_records) + quarantined records.
+-- Nothing is silently dropped: per source, every staged record is either deduplicated
+-- (int_job_records__normalised) or quarantined, never both, never neither; and every
+-- deduplicated record of a served source is in job_listing_records.
 with
-unioned as (select source, count(*) as n from {{ ref('int_job_records__unioned') }} group by source),
-kept as (select source, count(*) as n from {{ ref('job_listing_records') }} group by source),
-quarantined as (select source, count(*) as n from {{ ref('job_records_quarantine') }} group by source)
-select u.source, u.n as unioned, coalesce(k.n, 0) as kept, coalesce(q.n, 0) as quarantined
-from unioned u
+staged as (select source, count(*) as n from {{ ref('int_job_records__unioned') }} group by source),
+kept as (select source, count(*) as n from {{ ref('int_job_records__normalised') }} group by source),
+quarantined as (select source, count(*) as n from {{ ref('job_records_quarantine') }} group by source),
+served as (select source, count(*) as n from {{ ref('int_job_records__served') }} group by source),
+listed as (select source, count(*) as n from {{ ref('job_listing_records') }} group by source)
+select s.source, s.n as staged, coalesce(k.n, 0) as kept, coalesce(q.n, 0) as quarantined,
+       coalesce(v.n, 0) as served, coalesce(l.n, 0) as listed
+from staged s
 left join kept k using (source)
 left join quarantined q using (source)
-where u.n <> coalesce(k.n, 0) + coalesce(q.n, 0)
+left join served v using (source)
+left join listed l using (source)
+where s.n <> coalesce(k.n, 0) + coalesce(q.n, 0)
+   or coalesce(v.n, 0) <> coalesce(l.n, 0)

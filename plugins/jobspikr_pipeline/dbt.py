@@ -46,6 +46,9 @@ def warehouse_env(conn_id: str) -> dict[str, str]:
         "WAREHOUSE_USER": conn.login or "postgres",
         "WAREHOUSE_PASSWORD": conn.password or "",
         "WAREHOUSE_DBNAME": conn.schema or "postgres",
+        # Postgres' JIT spent longer compiling the models' queries than running them
+        # (0.5 s of a 0.8 s statement); libpq passes this to every dbt session.
+        "PGOPTIONS": "-c jit=off",
     }
 
 

@@ -46,7 +46,10 @@ inserted as (
     from batch
     where not exists (select 1 from raw.jobspikr_jobs_archive a
                       where a.uniq_id = batch.uniq_id and a.record_hash = batch.record_hash)
-    on conflict (uniq_id, record_hash) do update set last_seen_at = excluded.last_seen_at
+    -- A re-sent version becomes the current one again: it takes the newest cursor.
+    on conflict (uniq_id, record_hash) do update
+        set last_seen_at = excluded.last_seen_at,
+            cursor = greatest(raw.jobspikr_jobs.cursor, excluded.cursor)
     returning uniq_id, (xmax = 0) as is_new
 )
 select count(*) filter (where is_new) as inserted,

@@ -100,3 +100,30 @@ def test_incremental_runs_group_like_a_full_refresh(warehouse, conn) -> None:
     assert len(merged_rescrapes) > 100  # day-two records joined day-one jobs
     build("--full-refresh")
     assert grouping(conn) == incremental
+
+
+def served_by_source(conn: psycopg.Connection) -> dict[str, int]:
+    return dict(conn.execute("select source, count(*) from marts.job_listing_records group by source"))
+
+
+def test_flipping_a_source_flag_switches_what_the_incremental_marts_serve(warehouse, conn) -> None:
+    catalogue = Catalogue(seed=31, size=600, anchor=TEST_ANCHOR, days=10)
+    land(warehouse, catalogue, LegacyScrape(catalogue, size=200))
+    build()
+    assert set(served_by_source(conn)) == {"jobspikr", "legacy"}
+    both = grouping(conn)
+
+    # The seed's content changes (as after editing source_flags.csv and `dbt seed`), then an
+    # incremental run with no new data: the marts must follow the flag, not their last state.
+    conn.execute("update seeds.source_flags set enabled = false where source = 'legacy'")
+    run_dbt(["run"], conn_id="warehouse_default")
+    assert set(served_by_source(conn)) == {"jobspikr"}
+    still_citing_legacy = conn.execute(
+        "select count(*) from marts.job_listings where 'legacy' = any(sources)").fetchone()[0]
+    assert still_citing_legacy == 0
+    assert conn.execute("select count(*) from marts.job_listings").fetchone()[0] == len(grouping(conn))
+
+    conn.execute("update seeds.source_flags set enabled = true where source = 'legacy'")
+    run_dbt(["run"], conn_id="warehouse_default")
+    assert grouping(conn) == both
+    run_dbt(["test"], conn_id="warehouse_default")

@@ -2,9 +2,24 @@
     config(
         materialized='incremental',
         unique_key=['left_key', 'right_key'],
-        indexes=[{'columns': ['left_key']}, {'columns': ['right_key']}],
+        indexes=[{'columns': ['left_key']}, {'columns': ['right_key']}, {'columns': ['matched_at']}],
+        pre_hook=[
+            "{% if is_incremental() %}
+             with since as (select max(matched_at) as at from {{ this }}),
+             changed as (
+                 select record_key from {{ ref('int_job_records__normalised') }}
+                 where normalised_at > (select at from since)
+                 union all
+                 select record_key from {{ ref('int_job_records__checked') }}
+                 where quarantine_reason is not null and checked_at > (select at from since)
+             )
+             delete from {{ this }}
+             where left_key in (select record_key from changed) or right_key in (select record_key from changed)
+             {% endif %}",
+        ],
     )
 }}
+-- depends_on: {{ ref('int_job_records__checked') }}
 -- Pairs of records judged to be the same job. Candidates share a blocking key (so the
 -- cost grows with block sizes, not with the square of the table); a candidate matches when
 --   the normalised titles are similar (pg_trgm, >= dedup_title_similarity),
@@ -12,7 +27,9 @@
 --   the post dates are close (<= dedup_max_post_date_gap_days), and
 --   the salaries agree within dedup_salary_tolerance when both are known.
 -- Same-company postings for other roles share boilerplate but not their openings or titles,
--- so they stay apart. Incremental: only pairs touching recently normalised records are scored.
+-- so they stay apart. Incremental: only pairs touching records normalised since the last run
+-- are scored; the pre-hook first drops the old pairs of those records (their values may have
+-- changed) and pairs of records that left (quarantined).
 with
 
 records as (
@@ -26,7 +43,6 @@ recent as (
     select * from records
     {% if is_incremental() %}
     where normalised_at > (select coalesce(max(matched_at), '-infinity') from {{ this }})
-                          - interval '{{ var("incremental_lookback_hours") }} hours'
     {% endif %}
 
 ),
@@ -36,11 +52,17 @@ candidates as materialized (
 
     select recent.record_key as key_a, other.record_key as key_b
     from recent join records as other
-        on other.block_title = recent.block_title and other.record_key <> recent.record_key
+        on other.block_title = recent.block_title
+       and other.post_date between recent.post_date - {{ var('dedup_max_post_date_gap_days') }}
+                               and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
+       and other.record_key <> recent.record_key
     union
     select recent.record_key, other.record_key
     from recent join records as other
-        on other.block_description = recent.block_description and other.record_key <> recent.record_key
+        on other.block_description = recent.block_description
+       and other.post_date between recent.post_date - {{ var('dedup_max_post_date_gap_days') }}
+                               and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
+       and other.record_key <> recent.record_key
 
 ),
 

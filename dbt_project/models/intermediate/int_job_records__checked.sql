@@ -1,5 +1,26 @@
--- Each record with the first validation rule it fails (null: it passes). Valid records go
--- on to deduplication; the others to the quarantine, so nothing is silently dropped.
+{{
+    config(
+        materialized='incremental',
+        unique_key='record_key',
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['checked_at']},
+                 {'columns': ['quarantine_reason']}, {'columns': ['source', 'last_seen_at']}],
+    )
+}}
+-- Every staged record with the first validation rule it fails (null: it passes). Valid
+-- records go on to deduplication; the others to the quarantine, so nothing is silently
+-- dropped. Incremental: a run checks only what each source delivered since the last run
+-- (see arrived_since_last_run); a record delivered again is checked again and replaces
+-- its earlier result, so a fixed record leaves the quarantine and a broken one enters it.
+with
+
+arrived as (
+
+    select * from {{ ref('int_job_records__unioned') }}
+    where {{ arrived_since_last_run() }}
+
+)
+
 select
     *,
     case
@@ -11,5 +32,6 @@ select
         when post_date > current_date + 1 then 'post_date_in_future'
         when post_date < date '2000-01-01' then 'post_date_before_2000'
         when url is null or url !~* '^https?://[a-z0-9.-]+\.[a-z]{2,}(:\d+)?(/\S*)?$' then 'invalid_url'
-    end as quarantine_reason
-from {{ ref('int_job_records__unioned') }}
+    end as quarantine_reason,
+    current_timestamp as checked_at
+from arrived

@@ -3,58 +3,45 @@
         materialized='incremental',
         unique_key='record_key',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['block_title']},
-                 {'columns': ['block_description']}, {'columns': ['source', 'last_seen_at']}],
+        indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['block_title', 'post_date']},
+                 {'columns': ['block_description', 'post_date']}, {'columns': ['normalised_at']}],
+        post_hook=[
+            "delete from {{ this }} n using {{ ref('int_job_records__checked') }} c
+             where c.quarantine_reason is not null and c.record_key = n.record_key",
+        ],
     )
 }}
 -- Valid records with normalised fields, their fingerprint and two blocking keys.
--- Incremental: a run re-reads the records each source delivered within the look-back window
--- of its own newest record, plus any record not normalised yet (a source can deliver rows
--- with old timestamps late, as the legacy scraper does with scraped_at).
+-- Incremental: a run normalises the records checked since the last run; the post-hook
+-- removes a record whose newest delivery failed validation (it is in the quarantine now).
 with
-
-checked as (
-
-    select * from {{ ref('int_job_records__checked') }}
-
-),
-
-{% if is_incremental() %}
-newest_per_source as (
-
-    select source, max(last_seen_at) - interval '{{ var("incremental_lookback_hours") }} hours' as since
-    from {{ this }}
-    group by source
-
-),
-{% endif %}
 
 valid as (
 
-    select checked.* from checked
+    select * from {{ ref('int_job_records__checked') }}
+    where quarantine_reason is null
     {% if is_incremental() %}
-    left join newest_per_source n using (source)
-    left join {{ this }} already using (record_key)
-    {% endif %}
-    where checked.quarantine_reason is null
-    {% if is_incremental() %}
-      and (already.record_key is null or checked.last_seen_at > n.since)
+      and checked_at > (select coalesce(max(normalised_at), '-infinity') from {{ this }})
     {% endif %}
 
 ),
 
-normalised as (
+-- materialized: each normalised value is computed once, not once per expression using it
+normalised as materialized (
 
     select
-        *,
+        valid.*,
         {{ normalise_title('title') }}          as title_norm,
         {{ normalise_company('company_name') }} as company_norm,
         {{ normalise_city('city_raw') }}        as city_norm,
-        {{ state_code('state_raw') }}           as state_code,
+        states.state_code,
         {{ country_code('country_raw') }}       as country_code,
-        left(btrim(regexp_replace(lower(coalesce(description, '')), '[^a-z0-9]+', ' ', 'g')),
+        -- the opening of the description as words; a generous raw prefix is enough for it
+        left(btrim(regexp_replace(lower(left(coalesce(description, ''), {{ var('dedup_description_chars') }} * 2)),
+                                  '[^a-z0-9]+', ' ', 'g')),
              {{ var('dedup_description_chars') }}) as description_head
     from valid
+    left join {{ state_code_lookup() }} as states on states.state_key = {{ state_key('valid.state_raw') }}
 
 )
 

@@ -1,12 +1,7 @@
--- Every source's records in one shape, limited to the sources the `source_flags` seed
--- enables: flipping a flag and re-running switches what the marts serve.
+-- Every source's records in one shape. All sources are cleaned and deduplicated together
+-- (so a JobsPikr posting and the legacy scraper's copy of it become one job); the marts
+-- serve the sources the `source_flags` seed enables.
 with
-
-enabled_sources as (
-
-    select source from {{ ref('source_flags') }} where enabled
-
-),
 
 unioned as (
 
@@ -15,13 +10,12 @@ unioned as (
         source || ':' || source_record_id as record_key,
         source, source_record_id, title, company_name, city_raw, state_raw, country_raw, is_remote,
         location_source, job_type, job_board, url, post_date, description,
-        salary_min, salary_max, salary_currency, salary_period, has_expired, first_seen_at, last_seen_at
+        salary_min, salary_max, salary_currency, salary_period, has_expired, first_seen_at, last_seen_at,
+        arrival_sequence
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )
 
-select unioned.*
-from unioned
-join enabled_sources using (source)
+select * from unioned

@@ -1,11 +1,24 @@
 {{
     config(
-        indexes=[{'columns': ['job_listing_id']}, {'columns': ['source', 'source_record_id'], 'unique': true}],
+        materialized='incremental',
+        unique_key=['source', 'source_record_id'],
+        indexes=[{'columns': ['job_listing_id']}, {'columns': ['source', 'source_record_id'], 'unique': true},
+                 {'columns': ['updated_at']}],
+        post_hook=[
+            "delete from {{ this }} t using {{ ref('job_records_quarantine') }} q
+             where t.source = q.source and t.source_record_id = q.source_record_id",
+            "delete from {{ this }} where source not in (select source from {{ ref('source_flags') }} where enabled)",
+            "{{ mark_source_flags_version() }}",
+        ],
     )
 }}
--- One row per source record that passed validation: which job listing it was merged into.
+-- depends_on: {{ ref('job_records_quarantine') }}, {{ ref('source_flags') }}
+-- One row per served source record that passed validation: which job listing it was merged into.
+-- Incremental: the records (re)clustered since the last run are upserted; the post-hooks
+-- remove records that were quarantined since and records of sources no longer served. When
+-- the source flags changed since the last run, every row is recomputed.
 select
-    md5(c.cluster_key)::text   as job_listing_id,
+    r.job_listing_id,
     r.source,
     r.source_record_id,
     r.fingerprint,
@@ -15,6 +28,9 @@ select
     r.url,
     r.post_date,
     r.first_seen_at,
-    r.last_seen_at
-from {{ ref('int_job_records__normalised') }} r
-join {{ ref('int_job_records__clustered') }} c using (record_key)
+    r.last_seen_at,
+    current_timestamp as updated_at
+from {{ ref('int_job_records__served') }} r
+{% if is_incremental() and not source_flags_changed() %}
+where r.clustered_at > (select max(updated_at) from {{ this }})
+{% endif %}

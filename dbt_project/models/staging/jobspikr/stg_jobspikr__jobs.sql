@@ -1,4 +1,8 @@
 -- The current version of each JobsPikr posting, in our internal shape.
+-- The current version is the one received with the newest cursor (the loader moves a
+-- re-sent version's cursor forward). Written with NOT EXISTS rather than a window so the
+-- view stays flat: an incremental model's filter on last_seen_at reaches the raw table's
+-- index instead of ranking every version first.
 with
 
 source as (
@@ -7,20 +11,19 @@ source as (
 
 ),
 
-versions as (
+current_version as (
 
     select
         *,
-        row_number() over (partition by uniq_id order by cursor desc, fetched_at desc) as version_rank,
-        min(fetched_at) over (partition by uniq_id) as first_fetched_at,
-        max(last_seen_at) over (partition by uniq_id) as latest_seen_at
+        (select min(v.fetched_at) from {{ source('jobspikr', 'jobspikr_jobs') }} v
+         where v.uniq_id = source.uniq_id) as first_fetched_at
     from source
-
-),
-
-current_version as (
-
-    select * from versions where version_rank = 1
+    where not exists (
+        select from {{ source('jobspikr', 'jobspikr_jobs') }} newer
+        where newer.uniq_id = source.uniq_id
+          and (newer.cursor, newer.fetched_at, newer.record_hash)
+              > (source.cursor, source.fetched_at, source.record_hash)
+    )
 
 ),
 
@@ -31,7 +34,7 @@ fields as (
         cursor,
         post_date,
         first_fetched_at,
-        latest_seen_at,
+        last_seen_at,
         fetched_at,
         nullif(btrim(payload ->> 'job_title'), '')          as title,
         nullif(btrim(payload ->> 'company_name'), '')       as company_name,
@@ -81,8 +84,10 @@ renamed as (
                                                                     as salary_period,
         {{ safe_boolean("payload ->> 'has_expired'") }}              as has_expired,
         first_fetched_at                                            as first_seen_at,
-        latest_seen_at                                              as last_seen_at,
-        cursor                                                      as jobspikr_cursor
+        last_seen_at,
+        cursor                                                      as jobspikr_cursor,
+        -- JobsPikr rows arrive in last_seen_at order (the loader stamps it); no sequence.
+        null::bigint                                                as arrival_sequence
     from fields
 
 )

@@ -57,7 +57,10 @@ renamed as (
         {{ salary_period('salary_text') }}                        as salary_period,
         null::boolean                                              as has_expired,
         scraped_at                                                 as first_seen_at,
-        scraped_at                                                 as last_seen_at
+        scraped_at                                                 as last_seen_at,
+        -- The scraper numbers its rows as it writes them: a late row with an old scraped_at
+        -- still has a new id, so incremental models read new ids as well as new timestamps.
+        id                                                         as arrival_sequence
     from parsed
 
 )

@@ -1,0 +1,32 @@
+{#-
+  arrived_since_last_run(): in an incremental run, a predicate keeping the records each
+  source delivered since its newest record already in {{ this }}: a `last_seen_at` later
+  than that source's newest one less `incremental_lookback_hours` (for loads that committed
+  late), or an `arrival_sequence` above the highest one (a source that numbers its rows,
+  like the legacy scraper, can deliver a new row with an old timestamp). A source with no
+  record in {{ this }} yet (just added) is read whole. Outside incremental runs: `true`.
+
+  The cut-offs are read first and rendered as literals: Postgres pushes a literal filter
+  through the staging views into the raw tables' indexes, whereas a filter holding a
+  subquery would be evaluated only after every raw row had been staged.
+-#}
+{% macro arrived_since_last_run() -%}
+    {%- if not (execute and is_incremental()) -%}
+        true
+    {%- else -%}
+        {%- set cutoffs = run_query(
+            "select source, (max(last_seen_at) - interval '" ~ var('incremental_lookback_hours') ~ " hours')::text,"
+            ~ " max(arrival_sequence) from " ~ this ~ " group by source order by source") -%}
+        {%- if cutoffs.rows | length == 0 -%}
+            true
+        {%- else -%}
+            (
+            {%- for source, seen_after, sequence_after in cutoffs.rows %}
+                (source = '{{ source }}' and (last_seen_at > '{{ seen_after }}'::timestamptz
+                    {%- if sequence_after is not none %} or arrival_sequence > {{ sequence_after }}{% endif %})) or
+            {%- endfor %}
+                source not in ({% for row in cutoffs.rows %}'{{ row[0] }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            )
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
