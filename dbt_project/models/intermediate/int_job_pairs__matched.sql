@@ -4,18 +4,8 @@
         unique_key=['left_key', 'right_key'],
         indexes=[{'columns': ['left_key']}, {'columns': ['right_key']}, {'columns': ['matched_at']}],
         pre_hook=[
-            "{% if is_incremental() %}
-             with since as (select max(matched_at) as at from {{ this }}),
-             changed as (
-                 select record_key from {{ ref('int_job_records__normalised') }}
-                 where normalised_at > (select at from since)
-                 union all
-                 select record_key from {{ ref('int_job_records__checked') }}
-                 where quarantine_reason is not null and checked_at > (select at from since)
-             )
-             delete from {{ this }}
-             where left_key in (select record_key from changed) or right_key in (select record_key from changed)
-             {% endif %}",
+            "{% if is_incremental() %}{{ delete_pairs_of_changed_records('left_key') }}{% endif %}",
+            "{% if is_incremental() %}{{ delete_pairs_of_changed_records('right_key') }}{% endif %}",
         ],
     )
 }}
@@ -32,7 +22,8 @@
 -- changed) and pairs of records that left (quarantined).
 with
 
-records as (
+-- not materialized: the lookups below use the table's indexes
+records as not materialized (
 
     select * from {{ ref('int_job_records__normalised') }}
 
@@ -42,7 +33,7 @@ recent as (
 
     select * from records
     {% if is_incremental() %}
-    where normalised_at > (select coalesce(max(matched_at), '-infinity') from {{ this }})
+    where normalised_at > {{ last_run_at('matched_at') }}
     {% endif %}
 
 ),

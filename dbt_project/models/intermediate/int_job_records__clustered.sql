@@ -16,32 +16,27 @@
 -- Components are small (a job's postings), so each walk is cheap.
 with recursive
 
-records as (
+records as not materialized (
 
     select record_key, normalised_at from {{ ref('int_job_records__normalised') }}
 
 ),
 
-pairs as (
+pairs as not materialized (
 
     select left_key, right_key, matched_at from {{ ref('int_job_pairs__matched') }}
 
 ),
 
 {% if is_incremental() %}
-last_run as (
-
-    select coalesce(max(clustered_at), '-infinity') as at from {{ this }}
-
-),
-
+{% set since = last_run_at('clustered_at') %}
 touched as (
 
-    select record_key from records where normalised_at > (select at from last_run)
+    select record_key from records where normalised_at > {{ since }}
     union
-    select left_key from pairs where matched_at > (select at from last_run)
+    select left_key from pairs where matched_at > {{ since }}
     union
-    select right_key from pairs where matched_at > (select at from last_run)
+    select right_key from pairs where matched_at > {{ since }}
 
 ),
 

@@ -21,7 +21,7 @@ valid as (
     select * from {{ ref('int_job_records__checked') }}
     where quarantine_reason is null
     {% if is_incremental() %}
-      and checked_at > (select coalesce(max(normalised_at), '-infinity') from {{ this }})
+      and checked_at > {{ last_run_at('normalised_at') }}
     {% endif %}
 
 ),

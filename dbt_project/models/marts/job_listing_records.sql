@@ -32,5 +32,5 @@ select
     current_timestamp as updated_at
 from {{ ref('int_job_records__served') }} r
 {% if is_incremental() and not source_flags_changed() %}
-where r.clustered_at > (select max(updated_at) from {{ this }})
+where r.clustered_at > {{ last_run_at('updated_at') }}
 {% endif %}

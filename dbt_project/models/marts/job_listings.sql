@@ -35,12 +35,12 @@ with
 affected as (
 
     select job_listing_id from {{ ref('int_job_records__served') }}
-    where clustered_at > (select max(updated_at) from {{ this }})
+    where clustered_at > {{ last_run_at('updated_at') }}
     union
     -- jobs that lost a record to the quarantine since
     select clustered.job_listing_id from {{ ref('int_job_records__clustered') }} clustered
     join {{ ref('job_records_quarantine') }} q using (record_key)
-    where q.quarantined_at > (select max(updated_at) from {{ this }})
+    where q.quarantined_at > {{ last_run_at('updated_at') }}
     union
     select job_listing_id from {{ this }}
     where status = 'active'

@@ -1,0 +1,18 @@
+{#-
+  delete_pairs_of_changed_records(key_column): the pre-hook of int_job_pairs__matched. Before
+  an incremental run scores the records normalised since its last run, it drops their old
+  pairs (their values may have changed) and the pairs of records quarantined since.
+  One statement per key column: `key in (...)` alone becomes a hash semi-join, whereas
+  `left_key in (...) or right_key in (...)` made Postgres rescan the list for every pair.
+-#}
+{% macro delete_pairs_of_changed_records(key_column) -%}
+    with since as (select max(matched_at) as at from {{ this }})
+    delete from {{ this }}
+    where {{ key_column }} in (
+        select record_key from {{ ref('int_job_records__normalised') }}
+        where normalised_at > (select at from since)
+        union all
+        select record_key from {{ ref('int_job_records__checked') }}
+        where quarantine_reason is not null and checked_at > (select at from since)
+    )
+{%- endmacro %}
