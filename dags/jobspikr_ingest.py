@@ -13,6 +13,9 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
 - **dbt_build** runs and tests the dbt models. If the extract failed it does not run, and
   the marts keep serving the last good build.
+- **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
+  coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
+  about thresholds JobsPikr falls short of, and writes the migration dashboard page.
 
 Every task failure logs one alert (`jobspikr_pipeline.alerts`).
 
@@ -111,9 +114,28 @@ def jobspikr_ingest() -> None:
 
         run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
 
+    @task
+    def report_migration() -> dict[str, Any]:
+        import logging
+
+        from jobspikr_pipeline.dashboard import write_dashboard
+        from jobspikr_pipeline.migration_report import load_report, summary_text
+        from jobspikr_pipeline.warehouse import warehouse_connection
+
+        log = logging.getLogger("jobspikr.migration")
+        with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
+            report = load_report(conn)
+        log.info("%s", summary_text(report))
+        for check in report.failed_checks:
+            log.warning("JobsPikr below a migration threshold: %s = %s (%s %s)",
+                        check.name, check.value, check.rule, check.threshold)
+        path = write_dashboard(report)
+        log.info("Migration dashboard: %s", path)
+        return {"dashboard": str(path), "failed_checks": [c.name for c in report.failed_checks]}
+
     extracted = migrate_raw_schema() >> extract_load()
     extracted >> check_jobspikr_freshness()
-    extracted >> archive_stale_listings() >> dbt_build()
+    extracted >> archive_stale_listings() >> dbt_build() >> report_migration()
 
 
 jobspikr_ingest()

@@ -5,6 +5,8 @@
    Postgres in ``.local/pgdata`` (stopped again at the end).
 3. API: ``AIRFLOW_CONN_JOBSPIKR_DEFAULT`` if the user set it (a real JobsPikr account),
    else the stand-in server on a free localhost port.
+   With the stand-in, the legacy scraper's table gets a demo scrape too (jobs both systems
+   saw, with the scraper's messier text, and jobs only it has), so the run compares both.
 4. One run of the ``jobspikr_ingest`` DAG (``dag.test()``), then a summary.
 """
 
@@ -64,12 +66,25 @@ def _api(stack: ExitStack, args: argparse.Namespace) -> str:
     # Yesterday as the newest crawl day keeps every record inside the run's data interval.
     catalogue = Catalogue(seed=args.seed, size=args.records, anchor=date.today() - timedelta(days=1))
     server = stack.enter_context(StandinServer(StandinConfig(catalogue=catalogue)))
+    _write_legacy_demo_scrape(catalogue, size=args.records // 3)
     os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = json.dumps({
         "conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
         "password": server.account.client_auth_key,
         # The stand-in has no rate limit of its own; the real API's default pace is 60/min.
         "extra": {"requests_per_minute": 3000}})
     return f"stand-in JobsPikr API at {server.url} ({args.records} records, seed {args.seed})"
+
+
+def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
+    """Fill ``raw.legacy_scraped_jobs`` as the old scraper would (ids already there are kept)."""
+    from jobspikr_pipeline.migrations import apply_migrations
+    from jobspikr_pipeline.warehouse import warehouse_connection
+    from standin_api.legacy import LegacyScrape, write_legacy_rows
+
+    with warehouse_connection() as conn:
+        apply_migrations(conn)
+        with conn.transaction():
+            write_legacy_rows(conn, LegacyScrape(catalogue, size=size).rows())  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -104,6 +119,7 @@ def _run_dag() -> tuple[str, str]:
 
 
 def _summary(run_id: str) -> dict[str, object]:
+    from jobspikr_pipeline.migration_report import load_report, summary_text
     from jobspikr_pipeline.warehouse import warehouse_connection
 
     with warehouse_connection() as conn:
@@ -119,26 +135,33 @@ def _summary(run_id: str) -> dict[str, object]:
                 "select count(*), coalesce(sum(record_count), 0) from marts.job_listings").fetchone()
         quarantined = conn.execute(
             "select count(*) from quarantine.job_records_quarantine").fetchone()[0] if has_mart else 0
+        legacy_rows = conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0]
+        migration = summary_text(load_report(conn)) if has_mart else "Migration summary: no marts yet."
     fetched, inserted, skipped, pages = log_row
     return {"pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
             "raw_rows": raw_rows, "mart_rows": mart_rows, "mart_records": mart_records,
-            "quarantined": quarantined}
+            "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration}
 
 
 def _print_summary(state: str, run_id: str, summary: dict[str, object], warehouse: str, api: str,
                    elapsed: float) -> None:
+    from jobspikr_pipeline.dashboard import dashboard_path
+
     print(f"""
 jobspikr_ingest run {run_id}: {state.upper()}
   API:        {api}
   warehouse:  {warehouse}
   fetched:    {summary['fetched']} records in {summary['pages']} pages
   loaded:     {summary['inserted']} new raw rows ({summary['skipped']} already present, skipped)
-  raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs
+  raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs, {summary['legacy_rows']} in raw.legacy_scraped_jobs
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
   quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)
   time:       {elapsed:.1f}s
 
+{summary['migration']}
+
 Look further:
+  dashboard:  {dashboard_path()}   (the migration dashboard, rewritten every run)
   Airflow UI: AIRFLOW_HOME=.local/airflow .venv/bin/airflow standalone   (http://localhost:8080)
   dbt docs:   ./pipeline docs   (lineage site at http://localhost:8081)
 """ + LOAD_LOG_HINT)

@@ -15,3 +15,10 @@
     group by {{ columns | join(', ') }}
     having count(*) > 1
 {% endtest %}
+
+{# Every value of the column lies within [min_value, max_value] (nulls pass). #}
+{% test accepted_range(model, column_name, min_value, max_value) %}
+    select {{ column_name }}
+    from {{ model }}
+    where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+{% endtest %}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 
@@ -13,15 +11,12 @@ from jobspikr_pipeline.raw_loader import RawLoader
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 from tests.conftest import TEST_ANCHOR
+from tests.integration.conftest import build
 
 pytestmark = pytest.mark.integration
 
 CATALOGUE = Catalogue(seed=21, size=1500, anchor=TEST_ANCHOR, days=10)
 LEGACY = LegacyScrape(CATALOGUE, size=500)
-
-
-def build(*args: str) -> None:
-    run_dbt(["build", *args], conn_id="warehouse_default")
 
 
 def grouping(conn: psycopg.Connection) -> set[frozenset[str]]:
@@ -31,12 +26,6 @@ def grouping(conn: psycopg.Connection) -> set[frozenset[str]]:
             "select source || ':' || source_record_id, job_listing_id from marts.job_listing_records"):
         groups.setdefault(job, set()).add(key)
     return {frozenset(g) for g in groups.values()}
-
-
-@pytest.fixture
-def conn(warehouse: str) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(warehouse, autocommit=True) as connection:
-        yield connection
 
 
 def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(warehouse, conn) -> None:

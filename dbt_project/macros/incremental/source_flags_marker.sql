@@ -10,7 +10,7 @@
 -#}
 {% macro source_flags_version() -%}
     {%- if execute -%}
-        {{- run_query("select md5(coalesce(string_agg(f::text, ',' order by f.source), '')) from "
+        {{- run_query("select md5(coalesce(string_agg(f.source || '=' || f.enabled, ',' order by f.source), '')) from "
                       ~ ref('source_flags') ~ " f").columns[0].values()[0] -}}
     {%- endif -%}
 {%- endmacro %}

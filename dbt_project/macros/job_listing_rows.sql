@@ -1,0 +1,83 @@
+{#-
+  job_listing_rows(records): one row per job from `records` (a CTE name, a relation, or a
+  parenthesised query with int_job_records__assigned's columns), as a query. The job's values come from one
+  representative record, chosen by this rule (first difference wins):
+    1. JobsPikr over the legacy scraper (JobsPikr's fields are normalised and richer);
+    2. the most complete record (title, company, city, state, salary, description, job type);
+    3. the most recently seen; 4. the smallest record key (a stable tie-break).
+  Dates and status aggregate the whole group: first seen, last seen, earliest post date;
+  `status` is expired when every record says so, stale when none was seen for
+  `listing_stale_after_days`, else active.
+  Used by the served mart (job_listings) and by the A/B variants (job_listings_by_variant),
+  so every variant applies the same rule.
+-#}
+{% macro job_listing_rows(records) -%}
+with
+
+scored as (
+
+    select r.*,
+           (r.title is not null)::int + (r.company_name is not null)::int + (r.city_norm is not null)::int
+           + (r.state_code is not null)::int + (r.salary_min is not null)::int
+           + (r.description is not null)::int + (r.job_type is not null)::int as completeness
+    from {{ records }} r
+
+),
+
+ranked as (
+
+    select *,
+           row_number() over (
+               partition by job_listing_id
+               order by (source = 'jobspikr') desc, completeness desc, last_seen_at desc, record_key
+           ) as rank_in_job
+    from scored
+
+),
+
+grouped as (
+
+    select
+        job_listing_id,
+        min(post_date)                                as first_post_date,
+        min(first_seen_at)                            as first_seen_at,
+        max(last_seen_at)                             as last_seen_at,
+        bool_and(coalesce(has_expired, false))        as all_expired,
+        array_agg(distinct source order by source)    as sources,
+        count(*)                                      as record_count
+    from scored
+    group by job_listing_id
+
+)
+
+select
+    r.job_listing_id,
+    r.title,
+    r.company_name,
+    r.company_norm,
+    r.city_raw                                        as city,
+    r.state_code,
+    r.country_code,
+    r.is_remote,
+    r.job_type,
+    r.url,
+    g.first_post_date                                 as post_date,
+    r.salary_min,
+    r.salary_max,
+    r.salary_currency,
+    r.salary_period,
+    g.first_seen_at,
+    g.last_seen_at,
+    case
+        when g.all_expired then 'expired'
+        when g.last_seen_at < current_timestamp - interval '{{ var("listing_stale_after_days") }} days' then 'stale'
+        else 'active'
+    end::text                                         as status,
+    g.sources,
+    g.record_count::integer                           as record_count,
+    r.source                                          as representative_source,
+    r.source_record_id                                as representative_record_id
+from ranked r
+join grouped g using (job_listing_id)
+where r.rank_in_job = 1
+{%- endmacro %}

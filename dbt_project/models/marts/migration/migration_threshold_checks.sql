@@ -1,0 +1,51 @@
+-- The newest run's metrics against the acceptance thresholds (`migration_thresholds` in
+-- dbt_project.yml): one row per check, `passed` false when JobsPikr falls short. The dbt
+-- test on `passed` warns; the DAG's migration summary lists the checks.
+{% set thresholds = var('migration_thresholds') %}
+with
+
+latest as (
+
+    select source, metric, value
+    from {{ ref('migration_run_metrics') }}
+    where invocation_id = '{{ invocation_id }}'
+
+),
+
+jobspikr as (select metric, value from latest where source = 'jobspikr'),
+
+legacy as (select metric, value from latest where source = 'legacy'),
+
+checks as (
+
+    select
+        'jobspikr_coverage_of_legacy_pct'::text                   as check_name,
+        (select value from jobspikr where metric = 'coverage_pct') as value,
+        {{ thresholds.min_jobspikr_coverage_pct }}::numeric        as threshold,
+        'at least'::text                                           as rule
+    union all
+    select
+        'jobspikr_quarantine_rate_pct',
+        (select value from jobspikr where metric = 'quarantine_rate_pct'),
+        {{ thresholds.max_jobspikr_quarantine_rate_pct }},
+        'at most'
+    union all
+    select
+        replace(legacy.metric, '_pct', '_drop_points'),
+        legacy.value - jobspikr.value,
+        {{ thresholds.max_completeness_drop_points }},
+        'at most'
+    from legacy join jobspikr using (metric)
+    where legacy.metric like 'completeness\_%'
+
+)
+
+select
+    check_name,
+    round(value, 2)                                               as value,
+    threshold,
+    rule,
+    -- no data yet (e.g. no legacy jobs to cover) is not a failure
+    coalesce(case rule when 'at least' then value >= threshold else value <= threshold end, true) as passed,
+    current_timestamp                                             as checked_at
+from checks

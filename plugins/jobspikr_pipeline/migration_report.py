@@ -1,0 +1,97 @@
+"""The migration's comparison metrics as the DAG reports them after each dbt build.
+
+dbt computes the metrics (``marts.migration_run_metrics``, ``marts.migration_daily_metrics``)
+and checks them against the thresholds (``marts.migration_threshold_checks``); this module
+reads the newest run back, formats the one readable summary the DAG logs, and hands the
+same data to the dashboard. Failed checks are warnings, not task failures: a migration
+falling short is a decision for people, while the data itself is sound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+#: The comparison's columns, in the order the summary and the dashboard show them.
+SOURCES = ("jobspikr", "legacy", "overlap")
+#: Metrics in the summary, with how to print them.
+SUMMARY_METRICS = (
+    ("records", "{:,.0f}"), ("unique_jobs", "{:,.0f}"), ("coverage_pct", "{:.1f}%"),
+    ("duplicate_rate_pct", "{:.1f}%"), ("quarantine_rate_pct", "{:.1f}%"), ("freshness_hours", "{:.1f} h"),
+    ("completeness_title_pct", "{:.1f}%"), ("completeness_company_pct", "{:.1f}%"),
+    ("completeness_city_pct", "{:.1f}%"), ("completeness_state_pct", "{:.1f}%"),
+    ("completeness_salary_pct", "{:.1f}%"), ("completeness_description_pct", "{:.1f}%"),
+    ("completeness_job_type_pct", "{:.1f}%"), ("ingestion_seconds", "{:.1f} s"),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    value: float | None
+    threshold: float
+    rule: str
+    passed: bool
+
+
+@dataclass
+class MigrationReport:
+    """The newest run's totals, its threshold checks, and the per-day history."""
+
+    run_at: datetime | None
+    totals: dict[tuple[str, str], float] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    daily: dict[tuple[str, str], list[tuple[date, float]]] = field(default_factory=dict)
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
+
+
+def load_report(conn: Any) -> MigrationReport:
+    """Read the newest run's metrics and checks, and the daily series, from the marts
+    (an empty report before dbt has built them)."""
+    built = conn.execute("select to_regclass('marts.migration_threshold_checks') is not null").fetchone()[0]
+    if not built:
+        return MigrationReport(run_at=None)
+    newest = conn.execute(
+        "select invocation_id, run_at from marts.migration_run_metrics order by run_at desc limit 1").fetchone()
+    if newest is None:
+        return MigrationReport(run_at=None)
+    invocation_id, run_at = newest
+    report = MigrationReport(run_at=run_at)
+    for source, metric, value in conn.execute(
+            "select source, metric, value from marts.migration_run_metrics where invocation_id = %s",
+            (invocation_id,)):
+        report.totals[(source, metric)] = float(value)
+    report.checks = [Check(name, None if value is None else float(value), float(threshold), rule, passed)
+                     for name, value, threshold, rule, passed in conn.execute(
+                         "select check_name, value, threshold, rule, passed"
+                         " from marts.migration_threshold_checks order by check_name")]
+    for day, source, metric, value in conn.execute(
+            "select metric_date, source, metric, value from marts.migration_daily_metrics"
+            " where metric_date is not null order by metric_date"):
+        report.daily.setdefault((source, metric), []).append((day, float(value)))
+    return report
+
+
+def summary_text(report: MigrationReport) -> str:
+    """The migration summary the DAG logs: metrics by source, then the threshold checks."""
+    if report.run_at is None:
+        return "Migration summary: no metrics yet (dbt has not built marts.migration_run_metrics)."
+    width = max(len(name) for name, _ in SUMMARY_METRICS)
+    lines = [f"Migration summary (dbt run at {report.run_at:%Y-%m-%d %H:%M:%S %Z}):",
+             f"  {'metric':<{width}}  " + "  ".join(f"{s:>12}" for s in SOURCES)]
+    for metric, fmt in SUMMARY_METRICS:
+        cells = [report.totals.get((source, metric)) for source in SOURCES]
+        if all(c is None for c in cells):
+            continue
+        lines.append(f"  {metric:<{width}}  " + "  ".join(
+            f"{'-' if c is None else fmt.format(c):>12}" for c in cells))
+    lines.append("  Thresholds (dbt_project.yml: migration_thresholds):")
+    for check in report.checks:
+        value = "no data" if check.value is None else f"{check.value:g}"
+        mark = "ok  " if check.passed else "FAIL"
+        lines.append(f"    [{mark}] {check.name} = {value} ({check.rule} {check.threshold:g})")
+    return "\n".join(lines)

@@ -1,0 +1,226 @@
+"""The migration from the legacy scraper, built for real: hand-checked comparison metrics,
+A/B assignment in SQL, rollback and roll-forward, and the dashboard in a headless browser."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from bench.eval_dedup import land
+from jobspikr_pipeline.dashboard import COLOURS, write_dashboard
+from jobspikr_pipeline.dbt import run_dbt
+from jobspikr_pipeline.migration_report import load_report
+from jobspikr_pipeline.migrations import apply_migrations
+from jobspikr_pipeline.raw_loader import RawLoader
+from jobspikr_pipeline.rollout import FLAGS_PATH, consumer_bucket, read_flags, rollback, rollforward
+from standin_api import Catalogue
+from standin_api.legacy import LegacyScrape, write_legacy_rows
+from tests.conftest import TEST_ANCHOR
+from tests.integration.conftest import build
+
+pytestmark = pytest.mark.integration
+
+POSTED = date(2026, 11, 18)
+TEMPLATE = Catalogue(seed=5, size=100).record(3)
+DESCRIPTION_A = ("Acme is hiring a Senior Data Engineer to join the Payments team in Austin, TX. You will own "
+                 "payments problems end to end using Python, Sql, Spark. Requirements: 5+ years.")
+
+
+def jobspikr_record(uniq_id: str, cursor: int, **fields: Any) -> dict[str, Any]:
+    return {**TEMPLATE, "uniq_id": uniq_id, "cursor": cursor, "post_date": POSTED.isoformat(),
+            "company_name": "Acme", "city": "Austin", "state": "TX", "inferred_city": "Austin",
+            "inferred_state": "Texas", "url": f"https://www.indeed.com/job/{uniq_id}", **fields}
+
+
+def legacy_row(row_id: int, **fields: Any) -> dict[str, Any]:
+    return {"id": row_id, "source_site": "indeed", "external_id": str(row_id), "url": f"https://www.indeed.com/x/{row_id}",
+            "company": "Acme Inc", "location": "Austin, TX", "salary_text": "DOE", "posted_at": POSTED.isoformat(),
+            **fields}
+
+
+def land_hand_checked_set(dsn: str) -> None:
+    """Jobs A (JobsPikr twice, on two boards, and the scraper once), B (JobsPikr only),
+    C (scraper only); one JobsPikr record without a title (quarantined)."""
+    a = {"job_title": "Senior Data Engineer", "job_description": DESCRIPTION_A,
+         "inferred_salary_from": 150000, "inferred_salary_to": 180000}
+    records = [
+        jobspikr_record("a1", 1, **a),
+        jobspikr_record("a2", 2, **a, job_board="dice"),
+        jobspikr_record("b1", 3, job_title="Registered Nurse", job_description="Nursing role at Acme in Austin.",
+                        inferred_salary_from=None, inferred_salary_to=None, salary_offered="Competitive"),
+        jobspikr_record("q1", 4, job_title=""),
+    ]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        apply_migrations(conn)
+        loader = RawLoader(conn, query_key="hand", airflow_run_id="hand")
+        loader.load_batch(records, post_date=POSTED, next_cursor=None, pages=1, byte_count=0, host="test")
+        loader.finish()
+        # delivered 10, 20 and 30 hours after the post date (a1, a2, b1)
+        for uniq_id, hours in (("a1", 10), ("a2", 20), ("b1", 30), ("q1", 40)):
+            delivered = datetime.combine(POSTED, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hours)
+            conn.execute("update raw.jobspikr_jobs set fetched_at = %s, last_seen_at = %s where uniq_id = %s",
+                         (delivered, delivered, uniq_id))
+        scraped = datetime.combine(POSTED, datetime.min.time(), tzinfo=UTC)
+        with conn.transaction():
+            write_legacy_rows(conn, [
+                legacy_row(1, title="Sr. Data Engineer", description_html=f"<p>{DESCRIPTION_A}</p>",
+                           salary_text="$150k-$180k", scraped_at=scraped + timedelta(hours=5)),
+                legacy_row(2, title="Accountant", description_html="<p>Books and ledgers at Acme.</p>",
+                           scraped_at=scraped + timedelta(hours=7)),
+            ])
+
+
+def totals(conn: psycopg.Connection) -> dict[tuple[str, str], float]:
+    return {(s, m): float(v) for s, m, v in conn.execute(
+        "select source, metric, value from marts.migration_run_metrics"
+        " where run_at = (select max(run_at) from marts.migration_run_metrics)")}
+
+
+def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.Connection) -> None:
+    land_hand_checked_set(warehouse)
+    build()
+    m = totals(conn)
+    assert (m["jobspikr", "records"], m["jobspikr", "unique_jobs"]) == (3, 2)      # a1, a2 | b1
+    assert (m["legacy", "records"], m["legacy", "unique_jobs"]) == (2, 2)          # 1 | 2
+    assert (m["overlap", "records"], m["overlap", "unique_jobs"]) == (3, 1)        # a1, a2, 1: job A
+    assert m["jobspikr", "coverage_pct"] == pytest.approx(50)    # A of legacy's A, C
+    assert m["legacy", "coverage_pct"] == pytest.approx(50)      # A of JobsPikr's A, B
+    assert m["jobspikr", "duplicate_rate_pct"] == pytest.approx(100 / 3)  # a2 repeats a1
+    assert m["legacy", "duplicate_rate_pct"] == 0
+    assert m["jobspikr", "quarantine_rate_pct"] == pytest.approx(25)      # q1 of 4
+    assert m["legacy", "quarantine_rate_pct"] == 0
+    assert m["jobspikr", "completeness_salary_pct"] == pytest.approx(200 / 3)  # a1, a2 of 3
+    assert m["legacy", "completeness_salary_pct"] == pytest.approx(50)         # row 1 of 2
+    assert m["jobspikr", "freshness_hours"] == pytest.approx(20)   # median of 10, 20, 30
+    assert m["legacy", "freshness_hours"] == pytest.approx(6)      # median of 5, 7
+    daily = dict(conn.execute(
+        "select source, value from marts.migration_daily_metrics where metric = 'records' and metric_date = %s",
+        (POSTED,)))
+    assert {k: float(v) for k, v in daily.items()} == {"jobspikr": 3, "legacy": 2, "overlap": 3}
+    checks = dict(conn.execute("select check_name, passed from marts.migration_threshold_checks"))
+    assert checks["jobspikr_coverage_of_legacy_pct"] is False   # 50 < 80
+    assert checks["jobspikr_quarantine_rate_pct"] is False      # 25 > 5
+    assert checks["completeness_salary_drop_points"] is True    # JobsPikr is better
+
+
+def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
+        warehouse: str, conn: psycopg.Connection) -> None:
+    apply_migrations(conn)
+    run_dbt(["seed"], conn_id="warehouse_default")
+    ids = [f"consumer-{n}" for n in range(5000)]
+    with conn.cursor() as cur:
+        cur.executemany("insert into seeds.consumers (consumer_id, kind) values (%s, 'test')", [(i,) for i in ids])
+    conn.execute("update seeds.source_flags set rollout_percent = 30 where source = 'jobspikr'")
+    run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
+    rows = {cid: (bucket, variant) for cid, bucket, variant in conn.execute(
+        "select consumer_id, bucket, variant from marts.consumer_variants")}
+    assert all(rows[i][0] == consumer_bucket(i) for i in ids)   # SQL and Python agree on every id
+    assert all(rows[i][1] == ("combined" if consumer_bucket(i) < 30 else "legacy_only") for i in ids)
+    share = sum(rows[i][1] == "combined" for i in ids) / len(ids)
+    assert abs(share - 0.30) < 0.025
+    run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
+    again = dict(conn.execute("select consumer_id, variant from marts.consumer_variants"))
+    assert all(again[i] == rows[i][1] for i in ids)   # stable across runs
+    conn.execute("update seeds.source_flags set rollout_percent = 50")   # a clean A/B split
+    run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
+    split = dict(conn.execute("select variant, count(*) from marts.consumer_variants group by 1"))
+    assert set(split) == {"jobspikr_only", "legacy_only"}
+
+
+@pytest.fixture
+def flags_file() -> Iterator[Path]:
+    """The real flags file (dbt seeds it), restored after the test."""
+    saved = FLAGS_PATH.read_text()
+    yield FLAGS_PATH
+    FLAGS_PATH.write_text(saved)
+
+
+def test_rollback_serves_legacy_only_and_rollforward_restores(warehouse: str, conn: psycopg.Connection,
+                                                              flags_file: Path) -> None:
+    catalogue = Catalogue(seed=61, size=400, anchor=TEST_ANCHOR, days=10)
+    land(warehouse, catalogue, LegacyScrape(catalogue, size=150))
+    build()
+    before = dict(conn.execute("select source, count(*) from marts.job_listing_records group by 1"))
+    listings_before = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
+
+    flags = rollback()
+    assert not flags["jobspikr"].enabled and not read_flags(flags_file)["jobspikr"].enabled
+    served = dict(conn.execute("select source, count(*) from marts.job_listing_records group by 1"))
+    assert served == {"legacy": before["legacy"]}
+    assert conn.execute("select count(*) from marts.job_listings where 'jobspikr' = any(sources)"
+                        ).fetchone()[0] == 0
+    assert conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0] == 150   # history kept
+    assert conn.execute("select count(*) from raw.jobspikr_jobs").fetchone()[0] == 400         # still landed
+
+    rollforward()
+    assert dict(conn.execute("select source, count(*) from marts.job_listing_records group by 1")) == before
+    assert conn.execute("select count(*) from marts.job_listings").fetchone()[0] == listings_before
+
+
+def png_colours(path: Path) -> set[tuple[int, int, int]]:
+    """The RGB colours in an 8-bit RGB/RGBA PNG (as Chromium writes screenshots)."""
+    data = path.read_bytes()
+    chunks, offset = {}, 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        chunks.setdefault(kind, []).append(data[offset + 8:offset + 8 + length])
+        offset += 12 + length
+    width, height, depth, colour_type = struct.unpack(">IIBB", chunks[b"IHDR"][0][:10])
+    assert depth == 8 and colour_type in (2, 6)
+    channels = 4 if colour_type == 6 else 3
+    raw, stride = zlib.decompress(b"".join(chunks[b"IDAT"])), width * channels
+    previous, colours = bytearray(stride), set()
+    for row in range(height):
+        kind, line = raw[row * (stride + 1)], bytearray(raw[row * (stride + 1) + 1:(row + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up, corner = previous[i], previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        colours.update(tuple(line[i:i + 3]) for i in range(0, stride, channels))
+        previous = line
+    return colours
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed "
+                    "(./pipeline test installs it when it can: apt-get install chromium)")
+def test_dashboard_shows_the_charts_with_data_in_headless_chromium(warehouse: str, conn: psycopg.Connection,
+                                                                   tmp_path: Path) -> None:
+    catalogue = Catalogue(seed=71, size=600, anchor=TEST_ANCHOR, days=10)
+    land(warehouse, catalogue, LegacyScrape(catalogue, size=200))
+    build()
+    page = write_dashboard(load_report(conn), tmp_path / "dashboard.html")
+    chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*chromium, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120,
+                         check=True).stdout
+    for chart in ("records", "coverage_pct", "completeness", "freshness_hours"):
+        assert f'data-chart="{chart}"' in dom
+    volume = dom.split('data-chart="records"')[1].split("</figure>")[0]
+    for source in ("jobspikr", "legacy", "overlap"):
+        points = int(volume.split(f'data-series="{source}" data-points="')[1].split('"')[0])
+        assert points >= 5, (source, points)   # a point per post date
+    screenshot = tmp_path / "dashboard.png"
+    subprocess.run([*chromium, f"--screenshot={screenshot}", "--window-size=1280,1600", page.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    drawn = png_colours(screenshot)
+    for source, colour in COLOURS.items():
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert rgb in drawn, f"no {source} line or bar on the rendered page"
