@@ -38,6 +38,7 @@ def test_ingest_task_order(dagbag: DagBag) -> None:
     assert dag.get_task("migrate_raw_schema").downstream_task_ids == {"extract_load"}
     assert dag.get_task("extract_load").downstream_task_ids == {"archive_stale_listings", "check_jobspikr_freshness"}
     assert dag.get_task("archive_stale_listings").downstream_task_ids == {"dbt_build"}
+    assert dag.get_task("dbt_build").downstream_task_ids == {"report_migration"}
     # The freshness check must run when the extract failed: that is when data goes stale.
     assert dag.get_task("check_jobspikr_freshness").trigger_rule == "all_done"
 

@@ -39,8 +39,12 @@ def served_ids(server: StandinServer) -> set[str]:
 
 
 def test_dag_lands_every_record_once_and_rerun_adds_nothing(
-        airflow_db: None, warehouse: str, standin: StandinServer) -> None:
+        airflow_db: None, warehouse: str, standin: StandinServer, tmp_path, monkeypatch, caplog) -> None:
+    monkeypatch.setenv("JOBSPIKR_REPORTS_DIR", str(tmp_path))
     assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
+    # the run ends with the migration summary in the log and the dashboard on disk
+    assert "Migration summary (dbt run at" in caplog.text
+    assert 'data-chart="records"' in (tmp_path / "migration_dashboard.html").read_text()
 
     expected = served_ids(standin)
     with psycopg.connect(warehouse) as conn:
