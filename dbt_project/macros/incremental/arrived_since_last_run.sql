@@ -5,6 +5,7 @@
   late), or an `arrival_sequence` above the highest one (a source that numbers its rows,
   like the legacy scraper, can deliver a new row with an old timestamp). A source with no
   record in {{ this }} yet (just added) is read whole. Outside incremental runs: `true`.
+  The model needs indexes on (source, last_seen_at) and (source, arrival_sequence).
 
   The cut-offs are read first and rendered as literals: Postgres pushes a literal filter
   through the staging views into the raw tables' indexes, whereas a filter holding a
@@ -14,9 +15,13 @@
     {%- if not (execute and is_incremental()) -%}
         true
     {%- else -%}
+        {#- one index lookup per source (every source has a row in source_flags), not a scan -#}
         {%- set cutoffs = run_query(
-            "select source, (max(last_seen_at) - interval '" ~ var('incremental_lookback_hours') ~ " hours')::text,"
-            ~ " max(arrival_sequence) from " ~ this ~ " group by source order by source") -%}
+            "select * from (select f.source,"
+            ~ " ((select max(t.last_seen_at) from " ~ this ~ " t where t.source = f.source)"
+            ~ "  - interval '" ~ var('incremental_lookback_hours') ~ " hours')::text as seen_after,"
+            ~ " (select max(t.arrival_sequence) from " ~ this ~ " t where t.source = f.source) as sequence_after"
+            ~ " from " ~ ref('source_flags') ~ " f) cutoffs where seen_after is not null order by source") -%}
         {%- if cutoffs.rows | length == 0 -%}
             true
         {%- else -%}

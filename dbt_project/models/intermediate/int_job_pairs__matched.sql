@@ -38,39 +38,42 @@ recent as (
 
 ),
 
--- materialized: score only the candidate pairs, never let the planner compare whole companies
+-- Candidate pairs carry both records' values from the join that found them, so scoring
+-- needs no second lookup. materialized: only these pairs are scored; the planner never
+-- compares whole companies.
 candidates as materialized (
 
-    select recent.record_key as key_a, other.record_key as key_b
+    {% for block in ['block_title', 'block_description'] %}
+    select
+        least(recent.record_key, other.record_key)          as left_key,
+        greatest(recent.record_key, other.record_key)       as right_key,
+        recent.title_norm as title_a,             other.title_norm as title_b,
+        recent.description_head as description_a, other.description_head as description_b,
+        recent.post_date as post_date_a,          other.post_date as post_date_b,
+        recent.salary_min as salary_a,            other.salary_min as salary_b,
+        recent.company_norm = other.company_norm            as same_company
     from recent join records as other
-        on other.block_title = recent.block_title
+        on other.{{ block }} = recent.{{ block }}
        and other.post_date between recent.post_date - {{ var('dedup_max_post_date_gap_days') }}
                                and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
        and other.record_key <> recent.record_key
-    union
-    select recent.record_key, other.record_key
-    from recent join records as other
-        on other.block_description = recent.block_description
-       and other.post_date between recent.post_date - {{ var('dedup_max_post_date_gap_days') }}
-                               and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
-       and other.record_key <> recent.record_key
+    {% if not loop.last %}union{% endif %}
+    {% endfor %}
 
 ),
 
-scored as materialized (
+scored as (
 
     select
-        least(c.key_a, c.key_b)                             as left_key,
-        greatest(c.key_a, c.key_b)                          as right_key,
-        similarity(a.title_norm, b.title_norm)              as title_similarity,
-        similarity(a.description_head, b.description_head)  as description_similarity,
-        abs(a.post_date - b.post_date)                      as post_date_gap_days,
-        a.salary_min as salary_a,
-        b.salary_min as salary_b,
-        a.company_norm = b.company_norm                     as same_company
-    from candidates c
-    join records a on a.record_key = c.key_a
-    join records b on b.record_key = c.key_b
+        left_key,
+        right_key,
+        similarity(title_a, title_b)                        as title_similarity,
+        similarity(description_a, description_b)           as description_similarity,
+        abs(post_date_a - post_date_b)                      as post_date_gap_days,
+        salary_a,
+        salary_b,
+        same_company
+    from candidates
 
 )
 

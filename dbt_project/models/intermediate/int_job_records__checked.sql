@@ -4,7 +4,8 @@
         unique_key='record_key',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['checked_at']},
-                 {'columns': ['quarantine_reason']}, {'columns': ['source', 'last_seen_at']}],
+                 {'columns': ['quarantine_reason']}, {'columns': ['source', 'last_seen_at']},
+                 {'columns': ['source', 'arrival_sequence']}],
     )
 }}
 -- Every staged record with the first validation rule it fails (null: it passes). Valid
@@ -12,6 +13,7 @@
 -- dropped. Incremental: a run checks only what each source delivered since the last run
 -- (see arrived_since_last_run); a record delivered again is checked again and replaces
 -- its earlier result, so a fixed record leaves the quarantine and a broken one enters it.
+-- depends_on: {{ ref('source_flags') }}
 with
 
 arrived as (

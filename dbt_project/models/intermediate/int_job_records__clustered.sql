@@ -13,7 +13,8 @@
 -- Incremental: only the components that can have changed are walked again: those of records
 -- normalised since the last run, of pairs matched since then, and the components those
 -- records were in before (a record whose pair was dropped may leave its old job).
--- Components are small (a job's postings), so each walk is cheap.
+-- Components are small (a job's postings), so each walk is cheap. previous_job_listing_id
+-- keeps the job a record was in before this run, so the marts can drop jobs left empty.
 with recursive
 
 records as not materialized (
@@ -81,9 +82,17 @@ components as (
 )
 
 select
-    components.seed          as record_key,
+    components.seed                 as record_key,
     components.cluster_key,
-    md5(components.cluster_key) as job_listing_id,
-    current_timestamp        as clustered_at
+    md5(components.cluster_key)     as job_listing_id,
+    {% if is_incremental() %}
+    earlier.job_listing_id          as previous_job_listing_id,
+    {% else %}
+    null::text                      as previous_job_listing_id,
+    {% endif %}
+    current_timestamp               as clustered_at
 from components
 join records on records.record_key = components.seed
+{% if is_incremental() %}
+left join {{ this }} as earlier on earlier.record_key = components.seed
+{% endif %}

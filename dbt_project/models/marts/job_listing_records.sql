@@ -7,7 +7,9 @@
         post_hook=[
             "delete from {{ this }} t using {{ ref('job_records_quarantine') }} q
              where t.source = q.source and t.source_record_id = q.source_record_id",
-            "delete from {{ this }} where source not in (select source from {{ ref('source_flags') }} where enabled)",
+            "{% if source_flags_changed() %}
+             delete from {{ this }} where source not in (select source from {{ ref('source_flags') }} where enabled)
+             {% endif %}",
             "{{ mark_source_flags_version() }}",
         ],
     )

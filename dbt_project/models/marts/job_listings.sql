@@ -3,8 +3,7 @@
         materialized='incremental',
         unique_key='job_listing_id',
         post_hook=[
-            "delete from {{ this }} l
-             where not exists (select from {{ ref('job_listing_records') }} r where r.job_listing_id = l.job_listing_id)",
+            "{{ delete_jobs_left_without_records() }}",
             "{{ mark_source_flags_version() }}",
         ],
         indexes=[
@@ -28,7 +27,7 @@ with
 {% if is_incremental() and not source_flags_changed() %}
 affected as (
 
-    select job_listing_id from {{ ref('int_job_records__served') }}
+    select job_listing_id from {{ ref('int_job_records__clustered') }}
     where clustered_at > {{ last_run_at('updated_at') }}
     union
     -- jobs that lost a record to the quarantine since
@@ -45,9 +44,17 @@ affected as (
 
 records as (
 
-    select * from {{ ref('int_job_records__served') }}
     {% if is_incremental() and not source_flags_changed() %}
-    where job_listing_id in (select job_listing_id from affected)
+    -- per affected job, an index lookup (offset 0 keeps Postgres from joining the whole
+    -- table instead, as its estimate of the affected set tempted it to)
+    select served.* from affected
+    cross join lateral (
+        select * from {{ ref('int_job_records__served') }} as s
+        where s.job_listing_id = affected.job_listing_id
+        offset 0
+    ) as served
+    {% else %}
+    select * from {{ ref('int_job_records__served') }}
     {% endif %}
 
 )

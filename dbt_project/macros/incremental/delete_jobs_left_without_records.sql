@@ -1,0 +1,21 @@
+{#-
+  delete_jobs_left_without_records(): job_listings' post-hook. A job loses its records when
+  they join another job, are quarantined, or their source stops being served; its row must
+  go. Normally only the jobs this run's clustering moved records out of, and the jobs of
+  quarantined records, can be left empty, so only those are checked (an index lookup each);
+  after a change of source flags, or on a first build, every job is.
+-#}
+{% macro delete_jobs_left_without_records() -%}
+    delete from {{ this }} as listing
+    where not exists (select from {{ ref('job_listing_records') }} as r
+                      where r.job_listing_id = listing.job_listing_id)
+    {% if not source_flags_changed() %}
+      and listing.job_listing_id in (
+          select previous_job_listing_id from {{ ref('int_job_records__clustered') }}
+          where clustered_at = (select max(clustered_at) from {{ ref('int_job_records__clustered') }})
+          union all
+          select clustered.job_listing_id from {{ ref('int_job_records__clustered') }} as clustered
+          join {{ ref('job_records_quarantine') }} using (record_key)
+      )
+    {% endif %}
+{%- endmacro %}
