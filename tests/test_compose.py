@@ -1,0 +1,82 @@
+"""docker-compose.yaml, checked statically (no Docker engine here): it parses, has the
+official Airflow 3 services and commands, its references resolve, and secrets come from
+.env, which is never committed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
+SERVICES = COMPOSE["services"]
+#: The official file's Airflow services and their commands.
+AIRFLOW_COMMANDS = {"airflow-apiserver": "api-server", "airflow-scheduler": "scheduler",
+                    "airflow-dag-processor": "dag-processor", "airflow-worker": "celery worker",
+                    "airflow-triggerer": "triggerer", "flower": "celery flower"}
+
+
+def test_official_services_with_their_commands_and_healthchecks() -> None:
+    assert {"postgres", "redis", "airflow-init", "airflow-cli", *AIRFLOW_COMMANDS} <= set(SERVICES)
+    for name, command in AIRFLOW_COMMANDS.items():
+        assert SERVICES[name]["command"] == command
+        assert "healthcheck" in SERVICES[name], name
+    assert SERVICES["flower"]["profiles"] == ["flower"] and SERVICES["airflow-cli"]["profiles"] == ["debug"]
+
+
+def test_every_airflow_service_shares_the_celery_setup_and_the_project_mounts() -> None:
+    for name in [*AIRFLOW_COMMANDS, "airflow-init", "airflow-cli"]:
+        service = SERVICES[name]
+        env = service["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://:@redis:6379"), name
+        assert "AIRFLOW_CONN_WAREHOUSE_DEFAULT" in env and "AIRFLOW_CONN_JOBSPIKR_DEFAULT" in env, name
+        mounts = {m.rsplit(":", 1)[1] for m in service["volumes"]}
+        assert {"/opt/airflow/dags", "/opt/airflow/plugins", "/opt/airflow/dbt_project"} <= mounts, name
+
+
+def test_references_resolve() -> None:
+    for name, service in SERVICES.items():
+        for dependency in service.get("depends_on", {}):
+            assert dependency in SERVICES, (name, dependency)
+        for volume in service.get("volumes", []):
+            source = volume.rsplit(":", 1)[0]
+            if source.startswith("${AIRFLOW_PROJ_DIR"):
+                folder = source.split("}/", 1)[1]
+                assert folder == "logs" or (ROOT / folder).is_dir(), (name, folder)
+            else:
+                assert source in COMPOSE["volumes"], (name, source)
+    assert SERVICES["standin"]["profiles"] == ["standin"]   # optional, and its module is in the image
+    assert "COPY --chown=airflow:0 standin_api" in (ROOT / "Dockerfile").read_text()
+
+
+def test_image_matches_the_pinned_airflow() -> None:
+    pinned = re.search(r"apache-airflow==([\d.]+)", (ROOT / "requirements.txt").read_text()).group(1)
+    assert f"FROM apache/airflow:{pinned}" in (ROOT / "Dockerfile").read_text()
+
+
+def test_secrets_come_from_env_which_is_not_committed() -> None:
+    text = (ROOT / "docker-compose.yaml").read_text()
+    used = set(re.findall(r"\$\{([A-Z_]+)", text))
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+    secrets = {"WAREHOUSE_PASSWORD", "JOBSPIKR_CONN", "AIRFLOW_FERNET_KEY", "_AIRFLOW_WWW_USER_PASSWORD"}
+    assert secrets <= used and secrets <= example
+    assert SERVICES["warehouse"]["environment"]["POSTGRES_PASSWORD"].startswith("${WAREHOUSE_PASSWORD")
+    tracked = subprocess.run(["git", "ls-files", ".env"], cwd=ROOT, capture_output=True, text=True).stdout
+    if (ROOT / ".git").exists():
+        assert tracked == ""
+    ignored = subprocess.run(["git", "check-ignore", ".env"], cwd=ROOT, capture_output=True, text=True)
+    if (ROOT / ".git").exists():
+        assert ignored.returncode == 0
+
+
+@pytest.mark.parametrize("name", ["airflow-apiserver", "airflow-worker"])
+def test_workers_can_scale_out(name: str) -> None:
+    # `--scale airflow-worker=N` needs no fixed container name or host port on the worker
+    assert "container_name" not in SERVICES[name]
+    assert name != "airflow-worker" or "ports" not in SERVICES[name]
