@@ -17,7 +17,8 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
   coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
   about thresholds JobsPikr falls short of, and writes the migration dashboard page.
 
-Every task failure logs one alert (`jobspikr_pipeline.alerts`).
+Every task failure logs one alert (`jobspikr_pipeline.alerts`); so does a run still not
+finished three hours after it was queued (a deadline alert, run by the triggerer).
 
 Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Params: `filters`
 (JobsPikr filters over `config/jobspikr_filters.json`, see the README), `backfill_days`,
@@ -30,10 +31,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
 
 from jobspikr_pipeline.alerts import on_failure_alert
+from jobspikr_pipeline.assets import MART_ASSETS, RAW_JOBSPIKR_JOBS
 
 WAREHOUSE_CONN_ID = "warehouse_default"
+#: A daily run normally takes minutes; one still going after this raises the late-run alert.
+RUN_DEADLINE = timedelta(hours=3)
 JOBSPIKR_CONN_ID = "jobspikr_default"
 
 
@@ -44,6 +49,12 @@ JOBSPIKR_CONN_ID = "jobspikr_default"
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=RUN_DEADLINE,
+        callback=AsyncCallback("jobspikr_pipeline.alerts.on_deadline_missed",
+                               kwargs={"deadline": f"{RUN_DEADLINE.total_seconds() / 3600:g} hours"}),
+    ),
     tags=["jobspikr", "ingest", "dbt"],
     default_args={
         "owner": "data-platform",
@@ -73,7 +84,7 @@ def jobspikr_ingest() -> None:
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
             return apply_migrations(conn)
 
-    @task
+    @task(outlets=[RAW_JOBSPIKR_JOBS])
     def extract_load(params: dict[str, Any] | None = None, data_interval_start: Any = None,
                      data_interval_end: Any = None, run_id: str | None = None) -> dict[str, Any]:
         # Heavy imports inside the task: DAG parsing stays fast.
@@ -108,7 +119,7 @@ def jobspikr_ingest() -> None:
 
         run_dbt(["source", "freshness", "--select", "source:jobspikr"], conn_id=WAREHOUSE_CONN_ID)
 
-    @task
+    @task(outlets=MART_ASSETS)
     def dbt_build() -> None:
         from jobspikr_pipeline.dbt import run_dbt
 

@@ -57,3 +57,28 @@ def test_parsing_does_no_network_or_database_work(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     bag = DagBag(dag_folder=str(DAGS_DIR))
     assert bag.import_errors == {}
+
+
+def test_a_late_run_raises_the_deadline_alert(dagbag: DagBag, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+
+    from jobspikr_pipeline.alerts import on_deadline_missed
+
+    deadline = dagbag.dags["jobspikr_ingest"].deadline
+    alert = deadline[0] if isinstance(deadline, list) else deadline
+    assert alert.interval.total_seconds() == 3 * 3600
+    assert alert.callback.path == "jobspikr_pipeline.alerts.on_deadline_missed"
+    with caplog.at_level("ERROR", logger="jobspikr.alerts"):
+        asyncio.run(on_deadline_missed({"run_id": "scheduled__2026-11-26"}, **alert.callback.kwargs))
+    assert "run 'scheduled__2026-11-26' of jobspikr_ingest has not finished 3 hours after it was queued" \
+        in caplog.text
+
+
+def test_marts_are_assets_a_downstream_dag_is_scheduled_on(dagbag: DagBag) -> None:
+    ingest = dagbag.dags["jobspikr_ingest"]
+    assert {a.name for a in ingest.get_task("extract_load").outlets} == {"raw.jobspikr_jobs"}
+    produced = {a.name for a in ingest.get_task("dbt_build").outlets}
+    assert {"marts.job_listings", "marts.job_listing_records"} <= produced
+    downstream = dagbag.dags["marts_refreshed"]
+    consumed = {asset.name for asset in downstream.timetable.asset_condition.objects}
+    assert consumed == {"marts.job_listings", "marts.job_listing_records"}

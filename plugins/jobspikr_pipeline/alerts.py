@@ -26,3 +26,19 @@ def alert_message(context: dict[str, Any]) -> str:
 def on_failure_alert(context: dict[str, Any]) -> None:
     """Airflow ``on_failure_callback``: log the alert at ERROR for the log-based alerting to pick up."""
     log.error(alert_message(context))
+
+
+def deadline_message(context: dict[str, Any] | None, deadline: str) -> str:
+    dag_run = (context or {}).get("dag_run")
+    run_id = getattr(dag_run, "run_id", None) or (context or {}).get("run_id", "?")
+    return (
+        f"JobsPikr pipeline: run {run_id!r} of jobspikr_ingest has not finished {deadline} after it was "
+        "queued. Look at: which task is running or queued in the Airflow UI (a slow or rate-limited "
+        "JobsPikr, see docs/troubleshooting.md); raw.jobspikr_load_log for the extraction's progress. "
+        "The marts still serve the last good build."
+    )
+
+
+async def on_deadline_missed(context: dict[str, Any] | None = None, *, deadline: str = "in time", **_: Any) -> None:
+    """Airflow deadline callback (runs in the triggerer): log the alert at ERROR."""
+    log.error(deadline_message(context, deadline))
