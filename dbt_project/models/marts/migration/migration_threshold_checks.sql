@@ -6,9 +6,11 @@ with
 
 latest as (
 
+    -- the newest run's metrics (written by an earlier dbt invocation when Airflow runs
+    -- each model as its own task)
     select source, metric, value
     from {{ ref('migration_run_metrics') }}
-    where invocation_id = '{{ invocation_id }}'
+    where run_at = (select max(run_at) from {{ ref('migration_run_metrics') }})
 
 ),
 
