@@ -1,0 +1,152 @@
+"""The scale-out path without Docker: the same DAG under the CeleryExecutor, with a real
+Redis broker and several Celery workers, as separate processes on this machine (the way
+docker compose runs them in containers): api-server, scheduler, dag-processor, workers.
+
+``airflow_services`` starts them and stops them again; in between, trigger runs (from the
+CLI, or in the UI at ``ui_url``), wait for them, and see how many task workloads each
+worker received.
+Airflow's metadata lives in a Postgres database (the CeleryExecutor cannot share SQLite
+between processes); the connections come from the caller's ``AIRFLOW_CONN_*`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from local_stack.airflow_env import PROJECT_ROOT
+
+DAG_ID = "jobspikr_ingest"
+
+
+def sqlalchemy_url(conninfo: str) -> str:
+    """``postgresql+psycopg://`` URL for a libpq conninfo (TCP host or socket directory)."""
+    p = conninfo_to_dict(conninfo)
+    password = f":{p['password']}" if p.get("password") else ""
+    return (f"postgresql+psycopg://{p.get('user', 'postgres')}{password}@/{p['dbname']}"
+            f"?host={p.get('host', 'localhost')}&port={p.get('port', 5432)}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def airflow_env(workdir: Path, metadata_conninfo: str, broker_url: str, api_port: int) -> dict[str, str]:
+    url = sqlalchemy_url(metadata_conninfo)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
+    env.update({
+        "AIRFLOW_HOME": str(workdir / "airflow"),
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url,
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{url}",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        # every process must sign and verify task tokens with the same secret
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5",
+        # a local, throwaway deployment: the UI needs no login (never in production)
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), str(PROJECT_ROOT / "plugins")]),
+    })
+    return env
+
+
+@dataclass
+class AirflowServices:
+    """Running Airflow services: trigger runs and wait for them; ``ui_url`` is the api-server."""
+
+    airflow: str
+    env: dict[str, str]
+    metadata_conninfo: str
+    ui_url: str
+    logs: Path
+    workers: list[str]
+
+    def trigger(self, logical_date: str, *, within: float = 180) -> str:
+        return _trigger(self.airflow, self.env, logical_date, deadline=time.monotonic() + within)
+
+    def wait(self, run_id: str, *, within: float = 900) -> str:
+        return _wait(self.metadata_conninfo, run_id, deadline=time.monotonic() + within)
+
+    def tasks_by_worker(self) -> dict[str, int]:
+        """Workload messages each Celery worker received (from its log)."""
+        return {name: (self.logs / f"{name}.log").read_text(errors="replace").count("received")
+                for name in self.workers}
+
+
+@contextmanager
+def airflow_services(workdir: Path, metadata_conninfo: str, *, broker_url: str,
+                     workers: int = 2) -> Iterator[AirflowServices]:
+    """Start api-server, scheduler, dag-processor and ``workers`` Celery workers; stop them on exit."""
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    api_port = _free_port()
+    env = airflow_env(workdir, metadata_conninfo, broker_url, api_port)
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
+    services = {"api-server": ["api-server", "--port", str(api_port)], "scheduler": ["scheduler"],
+                "dag-processor": ["dag-processor"]}
+    worker_names = [f"worker{n}" for n in range(1, workers + 1)]
+    services.update({name: ["celery", "worker", "--celery-hostname", f"{name}@%h"] for name in worker_names})
+    with ExitStack() as stack:
+        for name, args in services.items():
+            log_file = stack.enter_context((logs / f"{name}.log").open("w"))
+            process = subprocess.Popen([airflow, *args], env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+            stack.callback(_stop, process)
+        yield AirflowServices(airflow, env, metadata_conninfo, f"http://127.0.0.1:{api_port}", logs, worker_names)
+
+
+def _trigger(airflow: str, env: dict[str, str], logical_date: str, *, deadline: float) -> str:
+    """Trigger once the dag-processor has stored the DAG (until then the CLI cannot find it)."""
+    run_id = f"scale_out__{logical_date}"
+    while True:
+        result = subprocess.run([airflow, "dags", "trigger", DAG_ID, "--logical-date", logical_date,
+                                 "--run-id", run_id], env=env, capture_output=True, text=True)
+        if result.returncode == 0:
+            return run_id
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"could not trigger {DAG_ID}: {result.stderr[-2000:]}")
+        time.sleep(3)
+
+
+def _wait(metadata_conninfo: str, run_id: str, *, deadline: float) -> str:
+    while time.monotonic() < deadline:
+        with psycopg.connect(metadata_conninfo) as conn:
+            row = conn.execute("select state from dag_run where dag_id = %s and run_id = %s",
+                               (DAG_ID, run_id)).fetchone()
+        if row and row[0] in ("success", "failed"):
+            return str(row[0])
+        time.sleep(5)
+    return "timed out"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a service and everything it started (workers fork task processes)."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

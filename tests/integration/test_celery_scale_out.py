@@ -1,0 +1,95 @@
+"""As a user would run it: Airflow's services as separate processes (api-server,
+scheduler, dag-processor) with the CeleryExecutor, a real Redis broker and two Celery
+workers; the DAG found, triggered and watched in Airflow's UI in a real headless Chromium,
+unchanged from the single-process runs."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from local_stack.airflow_env import LOCAL_DIR
+from local_stack.scale_out import DAG_ID, airflow_services
+from standin_api import StandinServer
+from tests.browser import HeadlessChromium
+
+pytestmark = pytest.mark.integration
+
+REDIS = ("127.0.0.1", 6379)
+#: Screenshots land here, to look at after the test run.
+ARTIFACTS = LOCAL_DIR / "test-artifacts"
+CLICK_TRIGGER = """(() => {
+    const buttons = [...document.querySelectorAll('button')]
+        .filter(b => b.innerText.trim() === 'Trigger' && !b.disabled);
+    if (!buttons.length) return false;
+    buttons[buttons.length - 1].click();   // the page's button, then the dialog's
+    return true;
+})()"""
+
+
+def redis_running() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(REDIS) == 0
+
+
+@pytest.fixture
+def metadata_db(postgres_admin: str) -> Iterator[str]:
+    """A Postgres database for Airflow's metadata (the CeleryExecutor cannot share SQLite)."""
+    name = f"airflow_meta_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    yield make_conninfo(postgres_admin, dbname=name)
+    with psycopg.connect(postgres_admin, autocommit=True) as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+def manual_runs(metadata_conninfo: str) -> list[str]:
+    with psycopg.connect(metadata_conninfo) as conn:
+        return [r[0] for r in conn.execute("select run_id from dag_run where dag_id = %s and run_type = 'manual'",
+                                           (DAG_ID,))]
+
+
+@pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379 (the Celery broker)")
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(
+        metadata_db: str, warehouse: str, standin: StandinServer, tmp_path: Path) -> None:
+    broker = f"redis://{REDIS[0]}:{REDIS[1]}/{random.randint(1, 15)}"
+    with airflow_services(tmp_path / "airflow", metadata_db, broker_url=broker, workers=2) as services, \
+            HeadlessChromium(tmp_path / "chromium") as browser:
+        page = browser.open(f"{services.ui_url}/dags/{DAG_ID}")
+        page.wait_for(f"document.body.innerText.includes('{DAG_ID}')", timeout=180, what="the DAG in the UI")
+        page.wait_for(CLICK_TRIGGER, timeout=60, what="the Trigger button")
+        page.wait_for("document.body.innerText.includes('Trigger Dag') || document.querySelectorAll("
+                      "'[role=dialog]').length > 0", timeout=30, what="the trigger dialog")
+        page.wait_for(CLICK_TRIGGER, timeout=30, what="the dialog's Trigger button")
+        deadline = time.monotonic() + 60
+        while not (runs := manual_runs(metadata_db)) and time.monotonic() < deadline:
+            time.sleep(1)
+        assert runs, "clicking Trigger in the UI created no DAG run"
+        state = services.wait(runs[0])
+        logs = {p.name: p.read_text(errors="replace")[-1500:] for p in services.logs.glob("*.log")}
+        assert state == "success", logs
+        page.navigate(f"{services.ui_url}/dags/{DAG_ID}/runs/{runs[0]}")
+        page.wait_for("document.body.innerText.toLowerCase().includes('success')", timeout=60,
+                      what="the run shown as success")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = page.screenshot(ARTIFACTS / "airflow_ui_run.png")
+        print(f"screenshot of the successful run in Airflow's UI: {shot}")
+        received = services.tasks_by_worker()
+    assert len(received) == 2 and all(n > 0 for n in received.values()), received   # both workers ran tasks
+    catalogue = standin.config.catalogue
+    with psycopg.connect(warehouse) as conn:
+        raw = [r[0] for r in conn.execute("select uniq_id from raw.jobspikr_jobs")]
+        listed = conn.execute("select count(*) from marts.job_listing_records where source = 'jobspikr'").fetchone()[0]
+    assert sorted(raw) == sorted(catalogue.record(i)["uniq_id"] for i in range(catalogue.size))
+    assert listed == catalogue.size
