@@ -22,7 +22,13 @@ from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT, configure_airflow_env, ensure_metadata_db
+from local_stack.airflow_env import (
+    LOCAL_DIR,
+    PROJECT_ROOT,
+    configure_airflow_env,
+    ensure_metadata_db,
+    run_dag_in_process,
+)
 from local_stack.embedded_warehouse import configured_or_embedded_warehouse
 
 RUN_LOG = LOCAL_DIR / "logs" / "last_run.log"
@@ -114,7 +120,7 @@ def _run_dag() -> tuple[str, str]:
     bag = DagBag()
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    dag_run = bag.get_dag("jobspikr_ingest").test()
+    dag_run = run_dag_in_process(bag.get_dag("jobspikr_ingest"))
     return str(dag_run.state), dag_run.run_id
 
 

@@ -16,6 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import LoadMode, TestBehavior, TestIndirectSelection
+from cosmos.profiles import PostgresUserPasswordProfileMapping
+
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, dbt_executable
 
 #: Where ``dbt parse`` writes the manifest Cosmos reads (apart from target/, which every dbt
@@ -24,6 +28,17 @@ MANIFEST_DIR = DBT_PROJECT_DIR / "target" / "airflow"
 MANIFEST_PATH = MANIFEST_DIR / "manifest.json"
 #: dbt session settings for every task (see jobspikr_pipeline.dbt.warehouse_env).
 DBT_TASK_ENV = {"PGOPTIONS": "-c jit=off"}
+
+
+class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
+    """Cosmos' Postgres profile from an Airflow connection, also for a connection without a
+    password (trust or peer authentication, a local socket), as the embedded warehouse is."""
+
+    required_fields = ["host", "user", "dbname"]  # noqa: RUF012 (as the base class declares it)
+
+    def get_dbt_value(self, name: str) -> Any:
+        value = super().get_dbt_value(name)
+        return "" if name == "password" and value is None else value
 
 
 def write_manifest() -> Path:
@@ -41,10 +56,6 @@ def write_manifest() -> Path:
 
 def dbt_task_group(group_id: str, *, conn_id: str, **task_group_args: Any) -> Any:
     """A Cosmos ``DbtTaskGroup`` for the whole project against ``conn_id``."""
-    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import LoadMode, TestBehavior, TestIndirectSelection
-    from cosmos.profiles import PostgresUserPasswordProfileMapping
-
     if not MANIFEST_PATH.exists():
         raise DbtError(f"{MANIFEST_PATH} is missing: run `python -m jobspikr_pipeline.dbt_graph` "
                        "(dbt parse) before the DAG is parsed; ./pipeline does it for you")
@@ -54,7 +65,7 @@ def dbt_task_group(group_id: str, *, conn_id: str, **task_group_args: Any) -> An
                                      project_name="jobspikr"),
         profile_config=ProfileConfig(
             profile_name="jobspikr", target_name="warehouse",
-            profile_mapping=PostgresUserPasswordProfileMapping(conn_id=conn_id, profile_args={"schema": "analytics"})),
+            profile_mapping=WarehouseProfileMapping(conn_id=conn_id, profile_args={"schema": "analytics"})),
         # A node's task runs only the tests on that node ("cautious"); a test that reads
         # several models (the balance tests) gets its own task after all of them.
         execution_config=ExecutionConfig(dbt_executable_path=dbt_executable(),

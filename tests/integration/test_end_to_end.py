@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
+from local_stack.airflow_env import run_dag_in_process
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import jobspikr_conn_json
@@ -20,7 +21,7 @@ def run_ingest(logical_date: datetime, *, airflow_retries: bool = True) -> str:
     if not airflow_retries:  # dag.test() would wait out the retry delay; the hook retried already
         for task in dag.tasks:
             task.retries = 0
-    return str(dag.test(logical_date=logical_date).state)
+    return str(run_dag_in_process(dag, logical_date=logical_date).state)
 
 
 def task_states(run_date: datetime) -> dict[str, str]:
