@@ -11,10 +11,8 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
   `raw.jobspikr_jobs_archive` (never deletes).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
-- **dbt** (a Cosmos task group) builds the dbt project node by node: each model, seed and
-  snapshot is a task running `dbt build` on it (its tests included), with its own retries
-  and log; tests that read several models run after all of them. If the extract failed it
-  does not run, and the marts keep serving the last good build.
+- **dbt_build** runs and tests the dbt models. If the extract failed it does not run, and
+  the marts keep serving the last good build.
 - **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
   coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
   about thresholds JobsPikr falls short of, and writes the migration dashboard page.
@@ -37,7 +35,6 @@ from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, Deadl
 
 from jobspikr_pipeline.alerts import on_failure_alert
 from jobspikr_pipeline.assets import MART_ASSETS, RAW_JOBSPIKR_JOBS
-from jobspikr_pipeline.dbt_graph import dbt_task_group
 
 WAREHOUSE_CONN_ID = "warehouse_default"
 #: A daily run normally takes minutes; one still going after this raises the late-run alert.
@@ -122,8 +119,13 @@ def jobspikr_ingest() -> None:
 
         run_dbt(["source", "freshness", "--select", "source:jobspikr"], conn_id=WAREHOUSE_CONN_ID)
 
-    # Runs once the whole dbt group succeeded: the marts are fresh, hence the outlets.
     @task(outlets=MART_ASSETS)
+    def dbt_build() -> None:
+        from jobspikr_pipeline.dbt import run_dbt
+
+        run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
+
+    @task
     def report_migration() -> dict[str, Any]:
         import logging
 
@@ -144,8 +146,7 @@ def jobspikr_ingest() -> None:
 
     extracted = migrate_raw_schema() >> extract_load()
     extracted >> check_jobspikr_freshness()
-    dbt = dbt_task_group("dbt", conn_id=WAREHOUSE_CONN_ID)
-    extracted >> archive_stale_listings() >> dbt >> report_migration()
+    extracted >> archive_stale_listings() >> dbt_build() >> report_migration()
 
 
 jobspikr_ingest()

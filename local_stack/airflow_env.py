@@ -25,8 +25,6 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # Cosmos would report usage to a third party on every task; not from our machines.
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
