@@ -18,6 +18,7 @@ from psycopg.conninfo import make_conninfo
 
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT
+from local_stack.ports import free_port
 
 BENCH_ENV = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
 
@@ -61,11 +62,7 @@ def fresh_database(admin: str, name: str) -> str:
 @contextmanager
 def standin_process(records: int, *, latency_ms: int = 0, preload: bool = True) -> Iterator[str]:
     """The stand-in API in its own process (its CPU and memory are not the loader's); yields its URL."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     args = [sys.executable, "-m", "standin_api", "--port", str(port), "--records", str(records),
             "--anchor", "2026-11-20", "--days", "14", "--latency-ms", str(latency_ms),
             "--credits", str(10 * records)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from local_stack.airflow_env import PROJECT_ROOT
+from local_stack.ports import free_port
 
 DAG_ID = "jobspikr_ingest"
 
@@ -37,12 +37,6 @@ def sqlalchemy_url(conninfo: str) -> str:
     password = f":{p['password']}" if p.get("password") else ""
     return (f"postgresql+psycopg://{p.get('user', 'postgres')}{password}@/{p['dbname']}"
             f"?host={p.get('host', 'localhost')}&port={p.get('port', 5432)}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def airflow_env(workdir: Path, metadata_conninfo: str, broker_url: str, api_port: int) -> dict[str, str]:
@@ -98,7 +92,7 @@ def airflow_services(workdir: Path, metadata_conninfo: str, *, broker_url: str,
                      workers: int = 2) -> Iterator[AirflowServices]:
     """Start api-server, scheduler, dag-processor and ``workers`` Celery workers; stop them on exit."""
     airflow = str(Path(sys.executable).with_name("airflow"))
-    api_port = _free_port()
+    api_port = free_port()
     env = airflow_env(workdir, metadata_conninfo, broker_url, api_port)
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)

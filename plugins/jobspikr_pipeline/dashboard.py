@@ -79,7 +79,8 @@ def _line_chart(title: str, report: MigrationReport, metric: str, sources: tuple
 
 
 def _polyline(source: str, values: list[tuple[date, float]], days: list[date], top: float) -> str:
-    coords = " ".join(f"{_x(days.index(d), len(days)):.1f},{_y(v, top):.1f}" for d, v in values)
+    position = {day: i for i, day in enumerate(days)}
+    coords = " ".join(f"{_x(position[d], len(days)):.1f},{_y(v, top):.1f}" for d, v in values)
     return (f'<polyline data-series="{source}" data-points="{len(values)}" fill="none" '
             f'stroke="{COLOURS[source]}" stroke-width="2" points="{coords}"/>')
 

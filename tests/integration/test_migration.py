@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import struct
-import subprocess
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +23,7 @@ from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.rollout import FLAGS_PATH, consumer_bucket, read_flags, rollback, rollforward
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
+from tests.browser import HeadlessChromium
 from tests.conftest import TEST_ANCHOR
 from tests.integration.conftest import build
 
@@ -206,20 +206,18 @@ def test_dashboard_shows_the_charts_with_data_in_headless_chromium(warehouse: st
     catalogue = Catalogue(seed=71, size=600, anchor=TEST_ANCHOR, days=10)
     land(warehouse, catalogue, LegacyScrape(catalogue, size=200))
     build()
-    page = write_dashboard(load_report(conn), tmp_path / "dashboard.html")
-    chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([*chromium, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120,
-                         check=True).stdout
+    dashboard = write_dashboard(load_report(conn), tmp_path / "dashboard.html")
+    with HeadlessChromium(tmp_path / "chromium", window="1280,1600") as browser:
+        page = browser.open(dashboard.as_uri())
+        page.wait_for("document.querySelectorAll('figure').length === 4", what="the four charts")
+        dom = page.evaluate("document.documentElement.outerHTML")
+        screenshot = page.screenshot(tmp_path / "dashboard.png")
     for chart in ("records", "coverage_pct", "completeness", "freshness_hours"):
         assert f'data-chart="{chart}"' in dom
     volume = dom.split('data-chart="records"')[1].split("</figure>")[0]
     for source in ("jobspikr", "legacy", "overlap"):
         points = int(volume.split(f'data-series="{source}" data-points="')[1].split('"')[0])
         assert points >= 5, (source, points)   # a point per post date
-    screenshot = tmp_path / "dashboard.png"
-    subprocess.run([*chromium, f"--screenshot={screenshot}", "--window-size=1280,1600", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)
     drawn = png_colours(screenshot)
     for source, colour in COLOURS.items():
         rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))

@@ -22,9 +22,10 @@
 -- records (merged into another, quarantined, or no longer served). When the source flags
 -- changed since the last run, every job is recomputed.
 -- depends_on: {{ ref('job_listing_records') }}, {{ ref('source_flags') }}, {{ ref('int_job_records__clustered') }}, {{ ref('job_records_quarantine') }}
+{% set only_affected_jobs = is_incremental() and not source_flags_changed() %}
 with
 
-{% if is_incremental() and not source_flags_changed() %}
+{% if only_affected_jobs %}
 affected as (
 
     select job_listing_id from {{ ref('int_job_records__clustered') }}
@@ -44,7 +45,7 @@ affected as (
 
 records as (
 
-    {% if is_incremental() and not source_flags_changed() %}
+    {% if only_affected_jobs %}
     -- per affected job, an index lookup (offset 0 keeps Postgres from joining the whole
     -- table instead, as its estimate of the affected set tempted it to)
     select served.* from affected
