@@ -11,8 +11,10 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
   `raw.jobspikr_jobs_archive` (never deletes).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
-- **dbt_build** runs and tests the dbt models. If the extract failed it does not run, and
-  the marts keep serving the last good build.
+- **dbt** (a Cosmos task group) builds the dbt project node by node: each model, seed and
+  snapshot is a task running `dbt build` on it (its tests included), with its own retries
+  and log; tests that read several models run after all of them. If the extract failed it
+  does not run, and the marts keep serving the last good build.
 - **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
   coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
   about thresholds JobsPikr falls short of, and writes the migration dashboard page.
@@ -20,31 +22,37 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
 Every task failure logs one alert (`jobspikr_pipeline.alerts`); so does a run still not
 finished three hours after it was queued (a deadline alert, run by the triggerer).
 
-Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Params: `filters`
-(JobsPikr filters over `config/jobspikr_filters.json`, see the README), `backfill_days`,
-`lookback_days`.
+Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Filters:
+`config/jobspikr_filters.json`, overridden by the Variable `jobspikr_filters`, overridden by
+the `filters` param (README: Filters). Params: `backfill_days`, `lookback_days`. Schedule:
+`$JOBSPIKR_INGEST_SCHEDULE` (cron, default 03:00 UTC).
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, Variable, dag, task
 from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
 
 from jobspikr_pipeline.alerts import on_failure_alert
 from jobspikr_pipeline.assets import MART_ASSETS, RAW_JOBSPIKR_JOBS
+from jobspikr_pipeline.dbt_graph import dbt_task_group
 
 WAREHOUSE_CONN_ID = "warehouse_default"
 #: A daily run normally takes minutes; one still going after this raises the late-run alert.
 RUN_DEADLINE = timedelta(hours=3)
 JOBSPIKR_CONN_ID = "jobspikr_default"
+#: When the daily run starts (cron, UTC). An environment variable, read at parse time: the
+#: scheduler needs the schedule before any run, and parsing must not query the database.
+SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
 
 
 @dag(
     dag_id="jobspikr_ingest",
-    schedule=CronDataIntervalTimetable("0 3 * * *", timezone="UTC"),
+    schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
     start_date=datetime(2026, 11, 1),
     catchup=False,
     max_active_runs=1,
@@ -90,11 +98,11 @@ def jobspikr_ingest() -> None:
         # Heavy imports inside the task: DAG parsing stays fast.
         from jobspikr.hook import JobsPikrHook
         from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-        from jobspikr_pipeline.filters import load_query
+        from jobspikr_pipeline.filters import FILTERS_VARIABLE, load_query
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         assert params is not None and data_interval_start and data_interval_end
-        query = load_query(params["filters"])
+        query = load_query(params["filters"], Variable.get(FILTERS_VARIABLE, default=None))
         hook = JobsPikrHook(JOBSPIKR_CONN_ID)
         start, end = data_interval_start.date(), data_interval_end.date()
         window = ExtractWindow(interval_start=start, interval_end=end,
@@ -119,13 +127,8 @@ def jobspikr_ingest() -> None:
 
         run_dbt(["source", "freshness", "--select", "source:jobspikr"], conn_id=WAREHOUSE_CONN_ID)
 
+    # Runs once the whole dbt group succeeded: the marts are fresh, hence the outlets.
     @task(outlets=MART_ASSETS)
-    def dbt_build() -> None:
-        from jobspikr_pipeline.dbt import run_dbt
-
-        run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
-
-    @task
     def report_migration() -> dict[str, Any]:
         import logging
 
@@ -146,7 +149,8 @@ def jobspikr_ingest() -> None:
 
     extracted = migrate_raw_schema() >> extract_load()
     extracted >> check_jobspikr_freshness()
-    extracted >> archive_stale_listings() >> dbt_build() >> report_migration()
+    archived = extracted >> archive_stale_listings()
+    dbt_task_group("dbt", conn_id=WAREHOUSE_CONN_ID, after=archived) >> report_migration()
 
 
 jobspikr_ingest()

@@ -5,6 +5,7 @@ Defaults only: any ``AIRFLOW__*`` variable the user already set wins.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ LOCAL_DIR = PROJECT_ROOT / ".local"
 
 def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
     """Point Airflow at this project's dags/plugins and a SQLite metadata DB; call before importing airflow."""
-    home.mkdir(parents=True, exist_ok=True)
+    openlineage_events_path(home).parent.mkdir(parents=True, exist_ok=True)
     defaults = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
@@ -25,6 +26,13 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # Cosmos would report usage to a third party on every task; not from our machines.
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # Lineage (OpenLineage events from Cosmos' dbt tasks) to a local file; a deployment
+        # points this at its lineage server instead (README: Lineage).
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "jobspikr",
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(openlineage_events_path(home)), "append": True}),
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
@@ -32,6 +40,11 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
         if path not in sys.path:
             sys.path.insert(0, path)
     return home
+
+
+def openlineage_events_path(home: Path) -> Path:
+    """The file the local stack's OpenLineage events are appended to, one JSON per line."""
+    return home / "openlineage" / "events.jsonl"
 
 
 def ensure_metadata_db() -> None:

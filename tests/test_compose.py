@@ -54,6 +54,10 @@ def test_references_resolve() -> None:
     assert "COPY --chown=airflow:0 standin_api" in (ROOT / "Dockerfile").read_text()
 
 
+def test_init_writes_the_dbt_manifest_the_dag_needs() -> None:
+    assert "python -m jobspikr_pipeline.dbt_graph" in SERVICES["airflow-init"]["command"][1]
+
+
 def test_image_matches_the_pinned_versions() -> None:
     requirements = dict(re.findall(r"^([\w\[\]-]+)==([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M))
     dockerfile = (ROOT / "Dockerfile").read_text()

@@ -30,15 +30,29 @@ def test_no_dag_has_a_cycle(dagbag: DagBag) -> None:
 def test_every_task_has_retries(dagbag: DagBag) -> None:
     no_retries = [f"{dag_id}.{task.task_id}" for dag_id, dag in dagbag.dags.items()
                   for task in dag.tasks if not task.retries]
-    assert no_retries == []
+    # Cosmos' producer runs the one `dbt build`; a retry would only be skipped, so retries are
+    # per node (each node task re-runs dbt for its node).
+    assert no_retries == ["jobspikr_ingest.dbt.dbt_producer_watcher"]
 
 
 def test_ingest_task_order(dagbag: DagBag) -> None:
     dag = dagbag.dags["jobspikr_ingest"]
     assert dag.get_task("migrate_raw_schema").downstream_task_ids == {"extract_load"}
     assert dag.get_task("extract_load").downstream_task_ids == {"archive_stale_listings", "check_jobspikr_freshness"}
-    assert dag.get_task("archive_stale_listings").downstream_task_ids == {"dbt_build"}
-    assert dag.get_task("dbt_build").downstream_task_ids == {"report_migration"}
+    dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
+    # every model, seed, snapshot, its tests and each multi-model test is its own task (Cosmos)
+    assert {"dbt.stg_jobspikr__jobs.run", "dbt.stg_jobspikr__jobs.test", "dbt.job_listings.run",
+            "dbt.source_flags.seed", "dbt.assert_every_record_is_staged_or_quarantined_test"} <= dbt_tasks
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert producer.upstream_task_ids == {"archive_stale_listings"}
+    # the project's first nodes report after the one dbt build, and only when the extract succeeded
+    first = dag.get_task("dbt.stg_jobspikr__jobs.run")
+    assert first.upstream_task_ids == {"archive_stale_listings", "dbt.dbt_producer_watcher"}
+    assert first.trigger_rule == "all_done_min_one_success"
+    assert "report_migration" in dag.get_task("dbt.job_listings.test").get_flat_relative_ids(upstream=False)
+    # the balance test waits for every model it reads
+    assert {"dbt.job_listing_records.test", "dbt.int_job_records__unioned.test"} <= \
+        dag.get_task("dbt.assert_every_record_is_staged_or_quarantined_test").upstream_task_ids
     # The freshness check must run when the extract failed: that is when data goes stale.
     assert dag.get_task("check_jobspikr_freshness").trigger_rule == "all_done"
 
@@ -77,8 +91,14 @@ def test_a_late_run_raises_the_deadline_alert(dagbag: DagBag, caplog: pytest.Log
 def test_marts_are_assets_a_downstream_dag_is_scheduled_on(dagbag: DagBag) -> None:
     ingest = dagbag.dags["jobspikr_ingest"]
     assert {a.name for a in ingest.get_task("extract_load").outlets} == {"raw.jobspikr_jobs"}
-    produced = {a.name for a in ingest.get_task("dbt_build").outlets}
+    produced = {a.name for a in ingest.get_task("report_migration").outlets}
     assert {"marts.job_listings", "marts.job_listing_records"} <= produced
     downstream = dagbag.dags["marts_refreshed"]
     consumed = {asset.name for asset in downstream.timetable.asset_condition.objects}
     assert consumed == {"marts.job_listings", "marts.job_listing_records"}
+
+
+def test_the_schedule_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOBSPIKR_INGEST_SCHEDULE", "30 5 * * 1-5")
+    dag = DagBag(dag_folder=str(DAGS_DIR / "jobspikr_ingest.py")).dags["jobspikr_ingest"]
+    assert dag.timetable.expression == "30 5 * * 1-5"

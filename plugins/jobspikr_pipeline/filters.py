@@ -1,7 +1,10 @@
-"""Which JobsPikr records to fetch: a config file, overridden per run by the DAG's ``filters`` param.
+"""Which JobsPikr records to fetch, in three layers, each overriding the one before:
 
-The file is ``$JOBSPIKR_FILTERS_FILE`` or ``config/jobspikr_filters.json``; it is read when
-the task runs, never when the DAG is parsed. Names and values are validated by
+1. the config file, ``$JOBSPIKR_FILTERS_FILE`` or ``config/jobspikr_filters.json`` (in git);
+2. the Airflow Variable ``jobspikr_filters`` (a JSON object; operators change it in the UI);
+3. the DAG's ``filters`` param (one run, e.g. a manual backfill of one company).
+
+All are read when the task runs, never when the DAG is parsed. Names and values are validated by
 :class:`jobspikr.query.JobsPikrQuery`, so a typo fails the run at its start.
 """
 
@@ -20,7 +23,21 @@ from jobspikr_pipeline import PROJECT_ROOT
 DEFAULT_FILTERS_FILE = PROJECT_ROOT / "config" / "jobspikr_filters.json"
 
 
-def load_query(param_filters: Mapping[str, Any] | None = None) -> JobsPikrQuery:
+#: The Airflow Variable holding the operators' filters (layer 2).
+FILTERS_VARIABLE = "jobspikr_filters"
+
+
+def load_query(param_filters: Mapping[str, Any] | None = None,
+               variable_filters: str | None = None) -> JobsPikrQuery:
+    """The query from the three layers; ``variable_filters`` is the Variable's raw value."""
+    variable: dict[str, Any] = {}
+    if variable_filters:
+        try:
+            variable = json.loads(variable_filters)
+        except json.JSONDecodeError as exc:
+            raise JobsPikrConfigError(f"Airflow Variable {FILTERS_VARIABLE} is not valid JSON: {exc}") from exc
+        if not isinstance(variable, dict):
+            raise JobsPikrConfigError(f"Airflow Variable {FILTERS_VARIABLE} must hold a JSON object of filters")
     path = Path(os.environ.get("JOBSPIKR_FILTERS_FILE", DEFAULT_FILTERS_FILE))
     file_filters: dict[str, Any] = {}
     if path.exists():
@@ -30,4 +47,4 @@ def load_query(param_filters: Mapping[str, Any] | None = None) -> JobsPikrQuery:
             raise JobsPikrConfigError(f"filters file {path} is not valid JSON: {exc}") from exc
         if not isinstance(file_filters, dict):
             raise JobsPikrConfigError(f"filters file {path} must hold a JSON object of filters")
-    return JobsPikrQuery.from_mapping({**file_filters, **(param_filters or {})})
+    return JobsPikrQuery.from_mapping({**file_filters, **variable, **(param_filters or {})})

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from local_stack.airflow_env import run_dag_in_process
+from local_stack.airflow_env import openlineage_events_path, run_dag_in_process
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import jobspikr_conn_json
@@ -39,6 +42,19 @@ def served_ids(server: StandinServer) -> set[str]:
     return {catalogue.record(i)["uniq_id"] for i in range(catalogue.size)}
 
 
+def build_lineage(warehouse: str) -> dict[str, set[str]]:
+    """The tables the dbt build's OpenLineage events name, in this test's database."""
+    dbname = psycopg.conninfo.conninfo_to_dict(warehouse)["dbname"]
+    seen: dict[str, set[str]] = {"inputs": set(), "outputs": set()}
+    for line in openlineage_events_path(Path(os.environ["AIRFLOW_HOME"])).read_text().splitlines():
+        event = json.loads(line)
+        if event["eventType"] == "COMPLETE" and event["job"]["name"].endswith(".dbt_producer_watcher"):
+            for side in seen:
+                seen[side] |= {d["name"].removeprefix(f"{dbname}.") for d in event[side]
+                               if d["name"].startswith(f"{dbname}.")}
+    return seen
+
+
 def test_dag_lands_every_record_once_and_rerun_adds_nothing(
         airflow_db: None, warehouse: str, standin: StandinServer, tmp_path, monkeypatch, caplog) -> None:
     monkeypatch.setenv("JOBSPIKR_REPORTS_DIR", str(tmp_path))
@@ -59,6 +75,15 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert len(mart_ids) == len(set(mart_ids)) and set(mart_ids) == expected  # every record, once
     assert 0 < listings[0] < len(expected) and listings[1] == len(expected)  # re-posts merged
     assert logged == [("succeeded", len(expected), len(expected))]
+    # dbt ran as Cosmos tasks, one per model, seed, snapshot and its tests, all reported
+    dbt_states = {task: state for task, state in task_states(datetime(2026, 11, 20, 3, tzinfo=UTC)).items()
+                  if task.startswith("dbt.")}
+    assert len(dbt_states) > 40 and set(dbt_states.values()) == {"success"}
+    assert {"dbt.stg_jobspikr__jobs.run", "dbt.job_listings.run", "dbt.job_listings.test"} <= dbt_states.keys()
+    # and its OpenLineage events trace the build from the raw tables to the marts
+    lineage = build_lineage(warehouse)
+    assert "raw.jobspikr_jobs" in lineage["inputs"] and "raw.legacy_scraped_jobs" in lineage["inputs"]
+    assert {"marts.job_listings", "marts.job_listing_records"} <= lineage["outputs"]
 
     requests_before = standin.requests_served
     assert run_ingest(datetime(2026, 11, 21, 3, tzinfo=UTC)) == "success"
@@ -84,7 +109,8 @@ def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
     outage = datetime(2026, 11, 19, 3, tzinfo=UTC)
     assert run_ingest(outage, airflow_retries=False) == "failed"
     states = task_states(outage)
-    assert states["extract_load"] == "failed" and states["dbt_build"] == "upstream_failed"
+    assert states["extract_load"] == "failed"
+    assert {s for task, s in states.items() if task.startswith("dbt.")} == {"upstream_failed"}
     assert states["check_jobspikr_freshness"] == "success"  # ran despite the failed extract
     alerts = [r.getMessage() for r in caplog.records if r.name == "jobspikr.alerts"]
     assert len(alerts) == 1 and "task 'extract_load'" in alerts[0] and "raw.jobspikr_load_log" in alerts[0]
@@ -101,3 +127,27 @@ def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
         mart = [r[0] for r in conn.execute("select source_record_id from marts.job_listing_records")]
     assert len(raw) == len(set(raw)) and set(raw) == served_ids(standin)
     assert sorted(mart) == sorted(raw)
+
+
+def test_a_failing_dbt_model_fails_its_own_task_and_the_next_run_recovers(
+        airflow_db: None, warehouse: str, standin: StandinServer, caplog) -> None:
+    assert run_ingest(datetime(2026, 11, 18, 3, tzinfo=UTC)) == "success"
+    with psycopg.connect(warehouse, autocommit=True) as conn:  # the legacy scraper's table drifts
+        conn.execute("alter table raw.legacy_scraped_jobs rename column title to job_title")
+    broken = datetime(2026, 11, 19, 3, tzinfo=UTC)
+    assert run_ingest(broken, airflow_retries=False) == "failed"
+    states = task_states(broken)
+    assert states["dbt.stg_legacy__jobs.run"] == "failed"  # the broken model, in its own task
+    assert states["dbt.stg_jobspikr__jobs.run"] == states["dbt.stg_jobspikr__jobs.test"] == "success"
+    assert states["dbt.int_job_records__unioned.run"] == "upstream_failed"
+    assert states["report_migration"] == "upstream_failed"
+    alerts = [r.getMessage() for r in caplog.records if r.name == "jobspikr.alerts"]
+    assert any("task 'dbt.stg_legacy__jobs.run'" in alert for alert in alerts)
+
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        conn.execute("alter table raw.legacy_scraped_jobs rename column job_title to title")
+    assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
+    with psycopg.connect(warehouse) as conn:
+        mart = [r[0] for r in conn.execute(
+            "select source_record_id from marts.job_listing_records where source = 'jobspikr'")]
+    assert sorted(mart) == sorted(served_ids(standin))

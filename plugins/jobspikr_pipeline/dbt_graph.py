@@ -1,0 +1,111 @@
+"""The dbt project as Airflow tasks, with astronomer-cosmos in its watcher execution mode.
+
+One producer task runs a single ``dbt build`` of the whole project (dbt's own threads, one
+dbt start-up); every model, seed and its tests then shows as its own task, reporting that
+node's result and log from the build. A failed node's task fails on its own, and its retry
+runs ``dbt`` for just that node. Cosmos' default (local) mode instead starts dbt once per
+node: on two cores that made a DAG run five minutes instead of one.
+
+DAG parsing must not run dbt, so Cosmos reads the graph from a manifest written ahead of
+time by ``dbt parse`` (``python -m jobspikr_pipeline.dbt_graph``; ``./pipeline`` does it
+when the project changes, the compose ``airflow-init`` service at start-up). At run time
+each task builds its dbt profile from the ``warehouse_default`` connection.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import TriggerRule
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, LoadMode, TestBehavior
+from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, dbt_executable
+
+#: Where ``dbt parse`` writes the manifest Cosmos reads (apart from target/, which every dbt
+#: invocation rewrites).
+MANIFEST_DIR = DBT_PROJECT_DIR / "target" / "airflow"
+MANIFEST_PATH = MANIFEST_DIR / "manifest.json"
+#: dbt session settings for every task (see jobspikr_pipeline.dbt.warehouse_env).
+DBT_TASK_ENV = {"PGOPTIONS": "-c jit=off"}
+
+
+class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
+    """Cosmos' Postgres profile from an Airflow connection, also for a connection without a
+    password (trust or peer authentication, a local socket), as the embedded warehouse is."""
+
+    required_fields = ["host", "user", "dbname"]  # noqa: RUF012 (as the base class declares it)
+
+    def get_dbt_value(self, name: str) -> Any:
+        value = super().get_dbt_value(name)
+        return "" if name == "password" and value is None else value
+
+
+def write_manifest() -> Path:
+    """``dbt parse`` into MANIFEST_DIR. Needs no database: the profile's variables are
+    placeholders, only the project is read."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "WAREHOUSE_HOST": "parse-only",
+           "WAREHOUSE_USER": "parse-only", "WAREHOUSE_DBNAME": "parse-only"}
+    result = subprocess.run([dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
+                             "--target-path", str(MANIFEST_DIR)],
+                            env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise DbtError(f"dbt parse failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    return MANIFEST_PATH
+
+
+def dbt_task_group(group_id: str, *, conn_id: str, after: Any, **task_group_args: Any) -> Any:
+    """A Cosmos ``DbtTaskGroup`` for the whole project against ``conn_id``, run after the
+    task ``after``."""
+    if not MANIFEST_PATH.exists():
+        raise DbtError(f"{MANIFEST_PATH} is missing: run `python -m jobspikr_pipeline.dbt_graph` "
+                       "(dbt parse) before the DAG is parsed; ./pipeline does it for you")
+    group = DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=MANIFEST_PATH,
+                                     project_name="jobspikr"),
+        profile_config=ProfileConfig(
+            profile_name="jobspikr", target_name="warehouse",
+            profile_mapping=WarehouseProfileMapping(conn_id=conn_id,
+                                                    profile_args={"schema": "analytics", "threads": 4})),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
+                                         dbt_executable_path=dbt_executable()),
+        # The watcher mode reports each node's tests as a task after the node; a test that
+        # reads several models (the balance tests) gets its own task after all of them.
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH,
+                                   should_detach_multiple_parents_tests=True, emit_datasets=False),
+        operator_args={"env": DBT_TASK_ENV, "install_deps": False},
+        **task_group_args,
+    )
+    _report_after_the_build(group, after)
+    return group
+
+
+def _report_after_the_build(group: Any, after: Any) -> None:
+    """Run the group after ``after``, and its node tasks after the producer's ``dbt build``.
+
+    Cosmos leaves the nodes with no parent in the project unconnected to the producer in a
+    task group, so they may start while the build runs and wait for their node's result.
+    Where tasks run one at a time (``dag.test()``: the demo and the tests), a node task that
+    starts first waits for a build that cannot start; and when ``after`` fails, they wait
+    for a build that will never run. So those node tasks follow both ``after`` and the
+    producer, with ``all_done_min_one_success``: when the build fails, every node still
+    reports its own result (a failed node's retry runs dbt for that node alone); when
+    ``after`` failed, nothing in the group runs and the marts keep the last good build.
+    The producer has no retries (Cosmos skips a second build); retries are per node.
+    """
+    producer = group.children[f"{group.group_id}.{PRODUCER_WATCHER_TASK_ID}"]
+    producer.retries = 0
+    for task in group.get_roots():
+        after >> task
+        if task is not producer:
+            producer >> task
+            task.trigger_rule = TriggerRule.ALL_DONE_MIN_ONE_SUCCESS
+
+if __name__ == "__main__":
+    print(f"wrote {write_manifest()}", file=sys.stderr)
