@@ -1,6 +1,7 @@
 """The scale-out path without Docker: the same DAG under the CeleryExecutor, with a real
 Redis broker and several Celery workers, as separate processes on this machine (the way
-docker compose runs them in containers): api-server, scheduler, dag-processor, workers.
+docker compose runs them in containers): api-server, scheduler, dag-processor, triggerer
+(the dbt node tasks and the deadline alert defer to it), workers.
 
 ``airflow_services`` starts them and stops them again; in between, trigger runs (from the
 CLI, or in the UI at ``ui_url``), wait for them, and see how many task workloads each
@@ -91,7 +92,8 @@ class AirflowServices:
 @contextmanager
 def airflow_services(workdir: Path, metadata_conninfo: str, *, broker_url: str,
                      workers: int = 2) -> Iterator[AirflowServices]:
-    """Start api-server, scheduler, dag-processor and ``workers`` Celery workers; stop them on exit."""
+    """Start api-server, scheduler, dag-processor, triggerer and ``workers`` Celery workers;
+    stop them on exit."""
     airflow = str(Path(sys.executable).with_name("airflow"))
     api_port = free_port()
     env = airflow_env(workdir, metadata_conninfo, broker_url, api_port)
@@ -99,7 +101,7 @@ def airflow_services(workdir: Path, metadata_conninfo: str, *, broker_url: str,
     logs.mkdir(parents=True, exist_ok=True)
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
     services = {"api-server": ["api-server", "--port", str(api_port)], "scheduler": ["scheduler"],
-                "dag-processor": ["dag-processor"]}
+                "dag-processor": ["dag-processor"], "triggerer": ["triggerer"]}
     worker_names = [f"worker{n}" for n in range(1, workers + 1)]
     services.update({name: ["celery", "worker", "--celery-hostname", f"{name}@%h"] for name in worker_names})
     with ExitStack() as stack:

@@ -18,6 +18,8 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http import HTTPStatus
@@ -66,6 +68,10 @@ class StandinServer:
         self.faults = faults or FaultPlan()
         self._request_numbers = itertools.count(1)
         self.requests_served = 0
+        #: The most requests being answered at the same moment (parallel fetching shows here).
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
         #: With ``preload``, every record is generated and JSON-encoded once at start-up, so
         #: unfiltered and date-range pages are served at memory speed (benchmarks: the API
         #: must not be the bottleneck). About 2.5 KB of memory per record.
@@ -106,6 +112,18 @@ class StandinServer:
         self.stop()
 
     # -- the API ---------------------------------------------------------------------------
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Count one request as in flight while it is answered."""
+        with self._in_flight_lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
 
     def next_request_number(self) -> int:
         self.requests_served = next(self._request_numbers)
@@ -283,6 +301,10 @@ def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"  # keep-alive, so client connection pooling is real
 
         def do_POST(self) -> None:
+            with server.answering():
+                self._answer_post()
+
+        def _answer_post(self) -> None:
             fault = server.faults.fault_for(server.next_request_number())
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)

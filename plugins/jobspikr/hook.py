@@ -119,6 +119,11 @@ class JobsPikrHook(BaseHook):
                 "and password (client_auth_key)")
         return conn.login, conn.password
 
+    def sibling(self) -> JobsPikrHook:
+        """Another hook on the same connection and the same rate budget, for a parallel
+        stream: a hook's HTTP session and failover state belong to one thread."""
+        return type(self)(self.jobspikr_conn_id, limiter=self.limiter, sleep=self._sleep)
+
     # -- paging -----------------------------------------------------------------------------
 
     def iter_pages(self, query: JobsPikrQuery, start_cursor: int | None = None) -> Iterator[Page]:

@@ -36,6 +36,9 @@ class JobsPikrSettings:
     retry_after_max: float = 300.0
     #: Consecutive failures on the primary host before switching to the backup.
     failover_after: int = 3
+    #: Post-date days fetched at once, each by its own thread, all within the one rate limit:
+    #: with a slow API (hundreds of ms per page) one stream cannot use the whole budget.
+    parallel_days: int = 4
 
     @classmethod
     def from_extras(cls, extras: Mapping[str, Any]) -> JobsPikrSettings:
@@ -61,7 +64,7 @@ class JobsPikrSettings:
 
     def _validate(self) -> None:
         positive = ("page_size", "requests_per_minute", "connect_timeout", "read_timeout",
-                    "max_attempts", "backoff_max", "retry_after_max", "failover_after")
+                    "max_attempts", "backoff_max", "retry_after_max", "failover_after", "parallel_days")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise JobsPikrConfigError(

@@ -7,13 +7,17 @@ its own watermark, so:
   before it, each from where the last run of that day stopped: records JobsPikr indexes
   late are picked up, and no record is paid for twice;
 - the first run of a set of filters backfills from ``backfill_start``;
-- a rerun or a backfill of a past interval resumes the same streams, so it is idempotent.
+- a rerun or a backfill of a past interval resumes the same streams, so it is idempotent;
+- several days are fetched at once (extra ``parallel_days``), within the one rate limit,
+  while batches are written in day order.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -50,37 +54,71 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
                      batch_records: int = 5_000) -> dict[str, Any]:
     """Fetch every day of ``window`` from its watermark into raw; return the load summary.
 
-    Pages are fetched by a background thread while batches are written (see
-    ``prefetch``). Memory holds one batch (``batch_records`` records) plus at most one
-    batch of prefetched pages. Each batch commits with its watermark, so a failure loses
-    at most the batch in flight, which the next run fetches again.
+    Up to ``parallel_days`` days are fetched at once by background threads while batches
+    are written (see ``_pages_by_day``). Memory holds one batch (``batch_records``
+    records) plus about one batch of prefetched pages across all days. Each batch commits
+    with its watermark, so a failure loses at most the batch in flight, which the next run
+    fetches again.
     """
     loader = RawLoader(conn, query_key=query.key(), airflow_run_id=airflow_run_id)
+    hooks = [hook]
     try:
         days = window.days(first_load=not loader.has_loaded_before())
         log.info("JobsPikr load %d: %d post-date day(s) %s..%s", loader.load_id, len(days), days[0], days[-1])
         # Only this load writes these watermarks (it holds the filters' advisory lock), so
-        # they can be read once, up front, for the fetching thread to start from.
+        # they can be read once, up front, for the fetching threads to start from.
         starts = {day: loader.watermark(day) for day in days}
-        pages = _pages_by_day(hook, query, starts)
-        depth = max(2, batch_records // hook.settings.page_size)
-        with prefetched(pages, depth=depth) as stream:
-            _load_pages(loader, stream, batch_records)
+        streams = min(hook.settings.parallel_days, len(days))
+        hooks += [hook.sibling() for _ in range(streams - 1)]
+        depth = max(2, batch_records // hook.settings.page_size // streams)
+        _load_pages(loader, _pages_by_day(hooks, query, starts, depth), batch_records)
     except BaseException as exc:
         summary = loader.finish(exc)
         log.error("JobsPikr load %d failed after %s", loader.load_id, summary)
         raise
     summary = loader.finish()
-    summary["credits_remaining"] = hook.last_credits_remaining
+    remaining = [h.last_credits_remaining for h in hooks if h.last_credits_remaining is not None]
+    summary["credits_remaining"] = min(remaining, default=None)
     log.info("JobsPikr load summary: %s", summary)
     return summary
 
 
-def _pages_by_day(hook: JobsPikrHook, query: JobsPikrQuery,
-                  starts: dict[date, int | None]) -> Iterator[tuple[date, Page]]:
-    for day, cursor in starts.items():
-        for page in hook.iter_pages(query.with_post_dates(day, day), cursor):
-            yield day, page
+def _pages_by_day(hooks: list[JobsPikrHook], query: JobsPikrQuery, starts: dict[date, int | None],
+                  depth: int) -> Iterator[tuple[date, Page]]:
+    """Every day's pages, in day order, with ``len(hooks)`` days fetched at once.
+
+    Each open day has its own fetching thread (``prefetched``, at most ``depth`` pages
+    waiting) and its own hook; when the consumer finishes a day, that day's hook starts
+    the next one. The days ahead keep fetching while the consumer writes, so a slow API is
+    waited on in parallel; the shared rate limiter keeps the total within budget. A failure
+    in a later day's thread surfaces when the consumer reaches that day, after the days
+    before it are landed.
+    """
+    days = list(starts)
+    open_days: deque[tuple[date, Iterator[Page], ExitStack]] = deque()
+
+    def open_day(index: int) -> None:
+        day = days[index]
+        stack = ExitStack()
+        pages = hooks[index % len(hooks)].iter_pages(query.with_post_dates(day, day), starts[day])
+        open_days.append((day, stack.enter_context(prefetched(pages, depth=depth)), stack))
+
+    try:
+        for index in range(min(len(hooks), len(days))):
+            open_day(index)
+        next_index = len(open_days)
+        while open_days:
+            day, pages, stack = open_days[0]
+            for page in pages:
+                yield day, page
+            open_days.popleft()
+            stack.close()
+            if next_index < len(days):
+                open_day(next_index)
+                next_index += 1
+    finally:
+        for _, _, stack in open_days:
+            stack.close()
 
 
 def _load_pages(loader: RawLoader, stream: Iterator[tuple[date, Page]], batch_records: int) -> None:

@@ -205,3 +205,22 @@ def test_worker_killed_mid_load_then_next_run_loads_exactly_the_missing_records(
     abandoned = conn.execute(
         "select status, error from raw.jobspikr_load_log where airflow_run_id = 'doomed'").fetchone()
     assert abandoned[0] == "failed" and "abandoned" in abandoned[1]
+
+
+@pytest.mark.parametrize("parallel_days", [1, 4])
+def test_days_fetched_in_parallel_land_exactly_like_one_at_a_time(conn, monkeypatch, parallel_days) -> None:
+    """With a slow API, ``parallel_days`` days are in flight at once; what lands is the same."""
+    with StandinServer(StandinConfig(catalogue=CATALOGUE, latency_ms=40)) as slow:
+        monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT",
+                           jobspikr_conn_json(slow, **FAST, parallel_days=parallel_days))
+        summary = load(conn, batch_records=50)
+        # never more requests at once than streams; with several, they did overlap
+        assert slow.max_in_flight <= parallel_days
+        assert (slow.max_in_flight > 1) == (parallel_days > 1)
+        landed = raw_ids(conn)
+        assert len(landed) == len(set(landed)) and set(landed) == ALL_IDS
+        assert summary["inserted"] == len(ALL_IDS)
+        # each day's watermark was stored at its end: a rerun asks for one (empty) page per day
+        before = slow.requests_served
+        assert load(conn)["inserted"] == 0
+        assert slow.requests_served - before == len(WINDOW.days(first_load=True))
