@@ -1,15 +1,18 @@
-"""Raw-landing benchmark: this project's extract-and-load path against a plain ``COPY``.
+"""Raw-landing benchmark: this project's extract-and-load path against a plain ``COPY`` and
+against dlt, on the same stand-in API and the same Postgres.
 
-For each N, in one run on one machine:
+For each N, in one run on one machine, ``--repeat`` times (the median is reported):
 
 1. the stand-in API (own process, records pre-encoded so it is not the bottleneck) serves
    N records; a child process runs the real ``extract_and_load`` (hook, pages, batches,
    COPY, idempotent merge, watermarks, load log) into a fresh database;
 2. the same rows, exported as CSV, are loaded by a child doing nothing but ``COPY``:
-   the practical limit on this machine.
+   the practical limit on this machine;
+3. dlt's ``rest_api`` source with a cursor paginator pages through the same API into a
+   fresh database (``bench/dlt_once.py``, configured as dlt's performance guide says).
 
-Prints rows/s, MB/s and peak RSS (kernel ``ru_maxrss``) of both and their ratios; writes
-the table to ``bench/results/load.md``. Usage: ``./pipeline bench load [--sizes 100000 1000000]``.
+Prints rows/s, MB/s and peak RSS (kernel ``ru_maxrss``) of each and the ratios; writes the
+table to ``bench/results/load.md``. Usage: ``./pipeline bench load [--sizes 100000] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import tempfile
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from bench.harness import (
     BENCH_ENV,
+    BENCH_PYTHON,
+    ChildResult,
     fresh_database,
     postgres_admin,
     run_child,
@@ -41,8 +47,27 @@ def jobspikr_conn(url: str) -> str:
                        "password": account.client_auth_key, "extra": {"requests_per_minute": 1_000_000}})
 
 
+def dlt_destination(dsn: str) -> str:
+    """dlt wants a URL with a password and a host; a local socket goes in the query."""
+    params = conninfo_to_dict(dsn)
+    host = str(params.get("host", "localhost"))
+    socket = f"?host={host}" if host.startswith("/") else ""
+    return (f"postgresql://{params.get('user', 'postgres')}:{params.get('password') or 'unused'}"
+            f"@{'localhost' if socket else host}:{params.get('port', 5432)}/{params['dbname']}{socket}")
+
+
+def run_dlt(admin: str, records: int, url: str) -> ChildResult:
+    dsn = fresh_database(admin, f"bench_dlt_{records}")
+    account = Account()
+    with tempfile.TemporaryDirectory() as workdir:
+        result = run_child("bench.dlt_once", dlt_destination(dsn), url, account.client_id,
+                           account.client_auth_key, workdir, python=BENCH_PYTHON)
+    assert result.output["rows"] == records, result.output
+    return result
+
+
 def measure(admin: str, records: int, repeat: int) -> dict[str, float]:
-    project, limit = [], []
+    project, limit, dlt = [], [], []
     with standin_process(records) as url:
         for attempt in range(repeat):
             dsn = fresh_database(admin, f"bench_load_{records}")
@@ -59,10 +84,13 @@ def measure(admin: str, records: int, repeat: int) -> dict[str, float]:
                     for chunk in copy:
                         f.write(chunk)
                 limit.append(run_child("bench.copy_once", dsn, str(csv_path)))
+            dlt.append(run_dlt(admin, records, url))
             print(f"  N={records:,} run {attempt + 1}/{repeat}: project {loaded.output['seconds']:.1f}s, "
-                  f"COPY {limit[-1].output['seconds']:.1f}s", flush=True)
+                  f"COPY {limit[-1].output['seconds']:.1f}s, dlt {dlt[-1].output['seconds']:.1f}s", flush=True)
     p_secs = statistics.median(float(r.output["seconds"]) for r in project)
     c_secs = statistics.median(float(r.output["seconds"]) for r in limit)
+    d_secs = statistics.median(float(r.output["seconds"]) for r in dlt)
+    api_bytes = statistics.median(float(r.output["bytes"]) for r in project)
     return {
         "records": records,
         "project_rows_s": records / p_secs,
@@ -71,31 +99,38 @@ def measure(admin: str, records: int, repeat: int) -> dict[str, float]:
         "copy_rows_s": records / c_secs,
         "copy_mb_s": statistics.median(float(r.output["bytes"]) for r in limit) / c_secs / 1e6,
         "copy_rss_mb": statistics.median(r.peak_rss_mb for r in limit),
+        "dlt_rows_s": records / d_secs,
+        "dlt_mb_s": api_bytes / d_secs / 1e6,  # the same API responses
+        "dlt_rss_mb": statistics.median(r.peak_rss_mb for r in dlt),
+        "repeat": repeat,
     }
 
 
 def report(rows: list[dict[str, float]]) -> str:
     lines = [
-        "| N | project rows/s | project MB/s (API JSON) | project peak RSS | COPY rows/s | COPY MB/s (CSV) "
-        "| COPY peak RSS | project / COPY rows/s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"Median of {int(rows[0]['repeat'])} runs per size. MB/s: the API's JSON for the project and dlt, "
+        "the CSV for COPY.\n",
+        "| N | path | rows/s | MB/s | peak RSS | rows/s vs COPY | rows/s vs dlt |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(
-            f"| {int(r['records']):,} | {r['project_rows_s']:,.0f} | {r['project_mb_s']:.1f} "
-            f"| {r['project_rss_mb']:.0f} MB | {r['copy_rows_s']:,.0f} | {r['copy_mb_s']:.1f} "
-            f"| {r['copy_rss_mb']:.0f} MB | {r['project_rows_s'] / r['copy_rows_s']:.2f} |")
+        for path, label in (("project", "this project"), ("copy", "COPY (limit)"), ("dlt", "dlt rest_api")):
+            lines.append(
+                f"| {int(r['records']):,} | {label} | {r[f'{path}_rows_s']:,.0f} | {r[f'{path}_mb_s']:.1f} "
+                f"| {r[f'{path}_rss_mb']:.0f} MB | {r[f'{path}_rows_s'] / r['copy_rows_s']:.2f} "
+                f"| {r[f'{path}_rows_s'] / r['dlt_rows_s']:.2f} |")
+    lines.append("\nTargets: this project at least 2x dlt's rows/s and at least 0.5 of COPY's.")
     if len(rows) > 1:
         growth = rows[-1]["project_rss_mb"] / rows[0]["project_rss_mb"]
-        lines.append(f"\nPeak RSS of the project path at N={int(rows[-1]['records']):,} is {growth:.2f}x "
+        lines.append(f"Peak RSS of the project path at N={int(rows[-1]['records']):,} is {growth:.2f}x "
                      f"that at N={int(rows[0]['records']):,} (target: within 1.20x).")
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the median is reported")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size; the median is reported")
     args = parser.parse_args(argv)
     with postgres_admin() as admin:
         rows = [measure(admin, n, args.repeat) for n in args.sizes]

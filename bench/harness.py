@@ -30,10 +30,15 @@ class ChildResult:
     seconds: float
 
 
-def run_child(module: str, *args: str, env: dict[str, str] | None = None) -> ChildResult:
+#: The benchmark-only environment (dlt, matplotlib), made by ``./pipeline bench``.
+BENCH_PYTHON = PROJECT_ROOT / ".venv-bench" / "bin" / "python"
+
+
+def run_child(module: str, *args: str, env: dict[str, str] | None = None,
+              python: Path | str = sys.executable) -> ChildResult:
     """Run ``python -m module args``; its last stdout line is JSON. Peak RSS from the kernel."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(python), "-m", module, *args], stdout=subprocess.PIPE,
                             env=env or BENCH_ENV, cwd=PROJECT_ROOT, text=True)
     assert proc.stdout is not None
     out = proc.stdout.read()

@@ -15,9 +15,7 @@ its own watermark, so:
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,7 +25,7 @@ import psycopg
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr.responses import Page, Rejected
-from jobspikr_pipeline.prefetch import prefetched
+from jobspikr_pipeline.prefetch import SourceFactory, prefetched_in_order
 from jobspikr_pipeline.raw_loader import RawLoader
 
 log = logging.getLogger(__name__)
@@ -87,38 +85,18 @@ def _pages_by_day(hooks: list[JobsPikrHook], query: JobsPikrQuery, starts: dict[
                   depth: int) -> Iterator[tuple[date, Page]]:
     """Every day's pages, in day order, with ``len(hooks)`` days fetched at once.
 
-    Each open day has its own fetching thread (``prefetched``, at most ``depth`` pages
-    waiting) and its own hook; when the consumer finishes a day, that day's hook starts
-    the next one. The days ahead keep fetching while the consumer writes, so a slow API is
-    waited on in parallel; the shared rate limiter keeps the total within budget. A failure
-    in a later day's thread surfaces when the consumer reaches that day, after the days
-    before it are landed.
+    Each fetching thread has its own hook (worker n uses ``hooks[n]``); the shared rate
+    limiter keeps the total within budget. A failure in a later day's fetch surfaces when
+    the consumer reaches that day, after the days before it are landed.
     """
     days = list(starts)
-    open_days: deque[tuple[date, Iterator[Page], ExitStack]] = deque()
 
-    def open_day(index: int) -> None:
-        day = days[index]
-        stack = ExitStack()
-        pages = hooks[index % len(hooks)].iter_pages(query.with_post_dates(day, day), starts[day])
-        open_days.append((day, stack.enter_context(prefetched(pages, depth=depth)), stack))
+    def day_pages(day: date) -> SourceFactory[Page]:
+        return lambda worker: hooks[worker].iter_pages(query.with_post_dates(day, day), starts[day])
 
-    try:
-        for index in range(min(len(hooks), len(days))):
-            open_day(index)
-        next_index = len(open_days)
-        while open_days:
-            day, pages, stack = open_days[0]
-            for page in pages:
-                yield day, page
-            open_days.popleft()
-            stack.close()
-            if next_index < len(days):
-                open_day(next_index)
-                next_index += 1
-    finally:
-        for _, _, stack in open_days:
-            stack.close()
+    with prefetched_in_order([day_pages(day) for day in days], workers=len(hooks), depth=depth) as stream:
+        for index, page in stream:
+            yield days[index], page
 
 
 def _load_pages(loader: RawLoader, stream: Iterator[tuple[date, Page]], batch_records: int) -> None:

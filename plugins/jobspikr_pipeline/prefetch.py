@@ -1,32 +1,49 @@
-"""Fetch the next pages while the current batch is being written.
+"""Fetch the next pages while the current batch is being written, several streams at once.
 
 The API wait and the database wait are the two big costs of a load and they do not
-compete for the same resource, so a producer thread pulls pages into a small bounded
-queue while the consumer COPYs. ``depth`` bounds memory: at most ``depth`` pages wait.
+compete for the same resource, so worker threads pull pages into small bounded queues
+while the consumer COPYs. With a slow API one stream cannot use the whole rate limit, so
+several sources (post-date days) are fetched at once, and the consumer still reads them
+one after another, in order.
+
+Memory is bounded: each source's queue holds at most ``depth`` items, and workers run at
+most ``2 * workers`` sources ahead of the consumer.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 
+#: Builds a source's iterator; gets the number of the worker thread that runs it, so each
+#: worker can use its own client (an HTTP session belongs to one thread).
+SourceFactory = Callable[[int], Iterator[T]]
+
 
 @contextmanager
-def prefetched(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
-    """Iterate ``source`` in a background thread; errors re-raise in the consumer, in order.
+def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
+                        depth: int = 2) -> Iterator[Iterator[tuple[int, T]]]:
+    """Iterate every source's items as ``(source index, item)``, sources in order, with up to
+    ``workers`` sources fetched at once by background threads.
 
-    Leaving the ``with`` block (normally or by an exception) stops the producer.
+    A worker takes the next source as soon as it has fetched its current one, so no worker
+    waits on the consumer longer than a queue is full. An error re-raises in the consumer
+    where it happened: after every item before it. Leaving the ``with`` block (normally or
+    by an exception) stops the workers.
     """
-    buffer: queue.Queue[object] = queue.Queue(maxsize=depth)
+    buffers: list[queue.Queue[object]] = [queue.Queue(maxsize=depth) for _ in sources]
     stop = threading.Event()
+    ahead = threading.Semaphore(2 * workers)  # sources taken but not yet consumed
+    next_source = iter(range(len(sources)))
+    take = threading.Lock()
 
-    def put(item: object) -> bool:
+    def put(buffer: queue.Queue[object], item: object) -> bool:
         while not stop.is_set():
             try:
                 buffer.put(item, timeout=0.1)
@@ -35,29 +52,42 @@ def prefetched(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
                 continue
         return False
 
-    def produce() -> None:
+    def fetch(index: int, worker: int) -> None:
         try:
-            for item in source:
-                if not put(item):
+            for item in sources[index](worker):
+                if not put(buffers[index], item):
                     return
         except BaseException as exc:  # noqa: BLE001 (handed to the consumer, which re-raises it)
-            put(exc)
+            put(buffers[index], exc)
             return
-        put(_DONE)
+        put(buffers[index], _DONE)
 
-    def consume() -> Iterator[T]:
-        while True:
-            item = buffer.get()
-            if item is _DONE:
+    def work(worker: int) -> None:
+        while not stop.is_set():
+            if not ahead.acquire(timeout=0.1):
+                continue
+            with take:
+                index = next(next_source, None)
+            if index is None:
                 return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
+            fetch(index, worker)
 
-    producer = threading.Thread(target=produce, name="jobspikr-prefetch", daemon=True)
-    producer.start()
+    def consume() -> Iterator[tuple[int, T]]:
+        for index, buffer in enumerate(buffers):
+            while (item := buffer.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield index, item  # type: ignore[misc]
+            ahead.release()
+
+    threads = [threading.Thread(target=work, args=(n,), name=f"jobspikr-fetch-{n}", daemon=True)
+               for n in range(min(workers, len(sources)))]
+    for thread in threads:
+        thread.start()
     try:
         yield consume()
     finally:
         stop.set()
-        producer.join(timeout=30)
+        for thread in threads:
+            thread.join(timeout=30)
+

@@ -1,4 +1,5 @@
-"""The page prefetcher: order kept, errors surfaced where they happened, memory bounded."""
+"""The page prefetcher: order kept, errors surfaced where they happened, memory bounded,
+several sources fetched at once."""
 
 from __future__ import annotations
 
@@ -8,25 +9,30 @@ from collections.abc import Iterator
 
 import pytest
 
-from jobspikr_pipeline.prefetch import prefetched
+from jobspikr_pipeline.prefetch import prefetched_in_order
 
 
 def test_items_arrive_in_order_then_the_error_in_its_place() -> None:
-    def source() -> Iterator[int]:
+    def failing(_worker: int) -> Iterator[int]:
         yield from range(5)
         raise RuntimeError("API down")
 
-    got: list[int] = []
-    with pytest.raises(RuntimeError, match="API down"), prefetched(source(), depth=2) as stream:
+    def later(_worker: int) -> Iterator[int]:
+        yield from range(100, 103)
+
+    got: list[tuple[int, int]] = []
+    with pytest.raises(RuntimeError, match="API down"), \
+            prefetched_in_order([later, failing, later], workers=3, depth=2) as stream:
         got.extend(stream)
-    assert got == [0, 1, 2, 3, 4]
+    # the first source whole, then the failing one up to its error; nothing of the third
+    assert got == [(0, 100), (0, 101), (0, 102), *((1, i) for i in range(5))]
 
 
 def test_producer_runs_at_most_depth_ahead_and_stops_when_the_consumer_leaves() -> None:
     produced: list[int] = []
     finished = threading.Event()
 
-    def source() -> Iterator[int]:
+    def source(_worker: int) -> Iterator[int]:
         try:
             for i in range(1000):
                 produced.append(i)
@@ -34,8 +40,36 @@ def test_producer_runs_at_most_depth_ahead_and_stops_when_the_consumer_leaves() 
         finally:
             finished.set()
 
-    with prefetched(source(), depth=3) as stream:
-        assert next(stream) == 0
+    with prefetched_in_order([source], workers=1, depth=3) as stream:
+        assert next(stream) == (0, 0)
         time.sleep(0.3)  # give the producer every chance to run ahead
         assert len(produced) <= 1 + 3 + 1  # consumed + queued + one blocked in put()
     assert finished.wait(5) and len(produced) < 10
+
+
+def test_sources_are_fetched_at_once_each_by_its_workers_own_client() -> None:
+    """Four slow sources with four workers take about one source's time, not four."""
+    in_flight = 0
+    most = 0
+    lock = threading.Lock()
+    workers_seen: dict[int, set[int]] = {}
+
+    def slow(index: int):
+        def source(worker: int) -> Iterator[int]:
+            nonlocal in_flight, most
+            workers_seen.setdefault(index, set()).add(worker)
+            for page in range(3):
+                with lock:
+                    in_flight += 1
+                    most = max(most, in_flight)
+                time.sleep(0.05)
+                with lock:
+                    in_flight -= 1
+                yield page
+        return source
+
+    with prefetched_in_order([slow(i) for i in range(8)], workers=4, depth=1) as stream:
+        got = list(stream)
+    assert got == [(i, page) for i in range(8) for page in range(3)]
+    assert most == 4  # four sources in flight at once, never more
+    assert all(len(w) == 1 and next(iter(w)) in range(4) for w in workers_seen.values())
