@@ -27,6 +27,7 @@ from local_stack.airflow_env import (
     PROJECT_ROOT,
     configure_airflow_env,
     ensure_metadata_db,
+    openlineage_events_path,
     run_dag_in_process,
 )
 from local_stack.embedded_warehouse import configured_or_embedded_warehouse
@@ -170,6 +171,7 @@ Look further:
   dashboard:  {dashboard_path()}   (the migration dashboard, rewritten every run)
   Airflow UI: AIRFLOW_HOME=.local/airflow .venv/bin/airflow standalone   (http://localhost:8080)
   dbt docs:   ./pipeline docs   (lineage site at http://localhost:8081)
+  lineage:    {openlineage_events_path(Path(os.environ["AIRFLOW_HOME"]))}   (OpenLineage events, one per line)
 """ + LOAD_LOG_HINT)
 
 
