@@ -7,6 +7,8 @@ its own watermark, so:
   before it, each from where the last run of that day stopped: records JobsPikr indexes
   late are picked up, and no record is paid for twice;
 - the first run of a set of filters backfills from ``backfill_start``;
+- after an outage longer than the look-back, the run starts from the newest day that has a
+  watermark, so the days the failed runs should have fetched are not skipped;
 - a rerun or a backfill of a past interval resumes the same streams, so it is idempotent;
 - several days are fetched at once (extra ``parallel_days``), within the one rate limit,
   while batches are written in day order.
@@ -40,9 +42,10 @@ class ExtractWindow:
     backfill_start: date
     lookback_days: int = 3
 
-    def days(self, *, first_load: bool) -> list[date]:
+    def days(self, *, first_load: bool, resume_from: date | None = None) -> list[date]:
+        """The post dates to fetch; ``resume_from`` is the newest day with a watermark."""
         start = self.backfill_start if first_load else self.interval_start - timedelta(days=self.lookback_days)
-        start = min(start, self.interval_start)
+        start = min(start, self.interval_start, resume_from or start)
         last = max(self.interval_end - timedelta(days=1), self.interval_start)
         return [start + timedelta(days=n) for n in range((last - start).days + 1)]
 
@@ -61,7 +64,7 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     loader = RawLoader(conn, query_key=query.key(), airflow_run_id=airflow_run_id)
     hooks = [hook]
     try:
-        days = window.days(first_load=not loader.has_loaded_before())
+        days = window.days(first_load=not loader.has_loaded_before(), resume_from=loader.newest_watermark_day())
         log.info("JobsPikr load %d: %d post-date day(s) %s..%s", loader.load_id, len(days), days[0], days[-1])
         # Only this load writes these watermarks (it holds the filters' advisory lock), so
         # they can be read once, up front, for the fetching threads to start from.

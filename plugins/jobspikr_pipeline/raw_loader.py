@@ -105,6 +105,13 @@ class RawLoader:
             " and status = 'succeeded' and load_id <> %s)", (self.query_key, self.load_id)).fetchone()
         return bool(row and row[0])
 
+    def newest_watermark_day(self) -> date | None:
+        """The newest post date these filters have landed anything for: the days after it
+        have never been fetched (days land in order), whatever the look-back."""
+        row = self.conn.execute("select max(post_date) from raw.jobspikr_watermarks where query_key = %s",
+                                (self.query_key,)).fetchone()
+        return row[0] if row else None
+
     def watermark(self, post_date: date) -> int | None:
         row = self.conn.execute(
             "select next_cursor from raw.jobspikr_watermarks where query_key = %s and post_date = %s",
