@@ -248,6 +248,7 @@ class JobsPikrHook(BaseHook):
             headers={"client_id": client_id, "client_auth_key": key},
             timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             stream=True,
+            verify=True,  # certificates are always checked (plain HTTP is refused off-machine)
         )
         with response:
             return response, b"".join(response.iter_content(chunk_size=1 << 20))

@@ -8,6 +8,9 @@ import psycopg
 import pytest
 
 from jobspikr_pipeline.dbt import run_dbt
+from local_stack.airflow_env import LOCAL_DIR
+
+ARTIFACTS = LOCAL_DIR / "test-artifacts"
 
 
 def build(*args: str) -> None:
@@ -19,3 +22,20 @@ def build(*args: str) -> None:
 def conn(warehouse: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(warehouse, autocommit=True) as connection:
         yield connection
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the fault matrix (when its cases ran) and keep it in .local/test-artifacts."""
+    from tests.integration.test_fault_matrix import RESULTS
+
+    if not RESULTS:
+        return
+    lines = ["| fault | runs | records served | landed | lost | duplicated | outcome |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    lines += [f"| {r.fault} | {r.runs} | {r.served} | {r.landed} | {r.lost} | {r.duplicated} | {r.outcome} |"
+              for r in RESULTS]
+    table = "\n".join(lines) + "\n"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "fault_matrix.md").write_text(table)
+    terminalreporter.write_sep("=", "fault matrix")
+    terminalreporter.write(table)

@@ -9,37 +9,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
-from local_stack.airflow_env import openlineage_events_path, run_dag_in_process
+from local_stack.airflow_env import openlineage_events_path
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import jobspikr_conn_json
+from tests.integration.dag_runs import run_ingest, served_ids, task_states
 
 pytestmark = pytest.mark.integration
-
-
-def run_ingest(logical_date: datetime, *, airflow_retries: bool = True) -> str:
-    dag = DagBag(dag_folder="dags").get_dag("jobspikr_ingest")
-    if not airflow_retries:  # dag.test() would wait out the retry delay; the hook retried already
-        for task in dag.tasks:
-            task.retries = 0
-    return str(run_dag_in_process(dag, logical_date=logical_date).state)
-
-
-def task_states(run_date: datetime) -> dict[str, str]:
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        rows = session.query(TaskInstance).filter(TaskInstance.dag_id == "jobspikr_ingest").all()
-        latest = max(r.run_id for r in rows if r.logical_date == run_date)
-        return {r.task_id: str(r.state) for r in rows if r.run_id == latest}
-
-
-def served_ids(server: StandinServer) -> set[str]:
-    catalogue = server.config.catalogue
-    return {catalogue.record(i)["uniq_id"] for i in range(catalogue.size)}
 
 
 def build_lineage(warehouse: str) -> dict[str, set[str]]:

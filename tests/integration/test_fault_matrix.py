@@ -1,0 +1,320 @@
+"""The fault matrix: the whole DAG, against the stand-in API and a real Postgres, under each
+fault and a mix of them. Afterwards the ``uniq_id``s in raw and in the marts are exactly the
+ones the server served (nothing lost, nothing doubled), or the run failed with a clear,
+actionable error and the next healthy run caught up.
+
+Each case adds a row to the table printed at the end of the test session (and written to
+``.local/test-artifacts/fault_matrix.md``): fault, DAG runs, records served, landed, lost,
+duplicated, outcome.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import psycopg
+import pytest
+
+from jobspikr.hook import JobsPikrHook
+from jobspikr.query import JobsPikrQuery
+from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.migrations import apply_migrations
+from local_stack.airflow_env import PROJECT_ROOT
+from standin_api import Catalogue, StandinConfig, StandinServer
+from standin_api.faults import Fault, FaultPlan
+from standin_api.legacy import LegacyScrape, write_legacy_rows
+from standin_api.server import Account
+from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
+from tests.integration.dag_runs import run_ingest, served_ids
+
+pytestmark = pytest.mark.integration
+
+CATALOGUE = Catalogue(seed=11, size=600, anchor=TEST_ANCHOR, days=5)
+#: Fast retries, small pages (more requests for faults to hit).
+FAST = {"page_size": 50, "backoff_initial": 0.01, "backoff_max": 0.02, "retry_after_max": 1}
+DAY = {n: datetime(2026, 11, n, 3, tzinfo=UTC) for n in range(14, 25)}
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    fault: str
+    runs: int
+    served: int
+    landed: int
+    lost: int
+    duplicated: int
+    outcome: str
+
+
+#: Filled by the cases; printed by ``tests/integration/conftest.py`` at the end of the session.
+RESULTS: list[MatrixRow] = []
+
+
+def contents(warehouse: str) -> tuple[list[str], list[str]]:
+    """JobsPikr ``uniq_id``s in raw (one per version) and in the marts (one per record)."""
+    with psycopg.connect(warehouse) as conn:
+        raw = [r[0] for r in conn.execute("select uniq_id from raw.jobspikr_jobs")]
+        mart = [r[0] for r in conn.execute(
+            "select source_record_id from marts.job_listing_records where source = 'jobspikr'")]
+    return raw, mart
+
+
+def check_and_record(fault: str, runs: int, server: StandinServer, warehouse: str, outcome: str) -> None:
+    """Assert nothing lost and nothing doubled, in raw and in the marts; add the table row."""
+    served = served_ids(server)
+    raw, mart = contents(warehouse)
+    lost = len(served - set(raw)) + len(served - set(mart))
+    duplicated = (len(mart) - len(set(mart))) + len(set(raw) - served) + len(set(mart) - served)
+    RESULTS.append(MatrixRow(fault, runs, len(served), len(set(mart)), lost, duplicated, outcome))
+    assert lost == 0 and duplicated == 0, RESULTS[-1]
+
+
+def latest_load(warehouse: str) -> tuple[str, str | None]:
+    with psycopg.connect(warehouse) as conn:
+        return conn.execute(
+            "select status, error from raw.jobspikr_load_log order by load_id desc limit 1").fetchone()
+
+
+@pytest.fixture
+def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., StandinServer]]:
+    """Start a stand-in (optionally with a backup host) and point ``jobspikr_default`` at it."""
+    with ExitStack() as stack:
+        def start(*, account: Account | None = None, latency_ms: int = 0, **extra: object) -> StandinServer:
+            config = StandinConfig(catalogue=CATALOGUE, latency_ms=latency_ms)
+            server = stack.enter_context(StandinServer(config, account or Account()))
+            monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **{**FAST, **extra}))
+            return server
+        yield start
+
+
+def with_legacy(warehouse: str) -> int:
+    """The legacy scraper's rows, which keep flowing whatever JobsPikr does."""
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        apply_migrations(conn)
+        rows = LegacyScrape(CATALOGUE, size=150).rows()
+        write_legacy_rows(conn, rows)
+    return len(rows)
+
+
+# -- faults a run absorbs: one DAG run lands everything ---------------------------------------
+
+ABSORBED = {
+    "429 storm with Retry-After": FaultPlan.at(range(2, 7), Fault("status", 429, retry_after=0.2)),
+    "429 storm without Retry-After": FaultPlan.at(range(2, 7), Fault("status", 429)),
+    "5xx burst": FaultPlan(by_request={2: Fault("status", 500), 3: Fault("status", 502),
+                                       4: Fault("status", 503), 5: Fault("status", 504)}),
+    "timeouts": FaultPlan.at((2, 3), Fault("slow", delay=1.5)),
+    "connection resets": FaultPlan.at((2, 3, 4), Fault("drop")),
+    "truncated bodies": FaultPlan.at((2, 5), Fault("truncate")),
+    "non-JSON body (proxy error page)": FaultPlan.at((3,), Fault("not_json")),
+    "page with a wrong shape": FaultPlan.at((3,), Fault("wrong_shape")),
+    "empty page mid-stream": FaultPlan.at((3,), Fault("empty_page")),
+    "duplicates within and across pages": FaultPlan(by_request={2: Fault("duplicates"), 3: Fault("resend"),
+                                                                6: Fault("resend")}),
+    "records re-sent with changes": FaultPlan.at((3, 6), Fault("changed")),
+    "schema drift (new, missing, retyped fields)": FaultPlan(always=Fault("drift")),
+    "mix of all the above": FaultPlan(by_request={
+        2: Fault("status", 429, retry_after=0.2), 3: Fault("status", 503), 4: Fault("drop"),
+        5: Fault("truncate"), 6: Fault("duplicates"), 7: Fault("changed"), 8: Fault("empty_page"),
+        9: Fault("not_json"), 10: Fault("slow", delay=1.5), 11: Fault("resend")}),
+}
+
+
+@pytest.mark.parametrize("fault", list(ABSORBED))
+def test_absorbed_fault_lands_every_record_once(fault: str, airflow_db: None, warehouse: str, standin) -> None:
+    server = standin(read_timeout=0.5)
+    server.faults = ABSORBED[fault]
+    assert run_ingest(DAY[20], airflow_retries=False) == "success"
+    assert server.requests_served > max(ABSORBED[fault].by_request, default=0)  # the faults were served
+    check_and_record(fault, 1, server, warehouse, "succeeded")
+
+
+def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse: str, standin,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    account = Account()
+    backup = standin(account=account)
+    primary = standin(account=account, backup_host=backup.url, failover_after=2)
+    primary.faults = FaultPlan(always=Fault("drop"))
+    assert run_ingest(DAY[20], airflow_retries=False) == "success"
+    assert backup.requests_served > 0 and "failing over to backup host" in caplog.text
+    check_and_record("primary host down (failover)", 1, primary, warehouse, "succeeded on the backup host")
+
+
+# -- faults a run cannot absorb: a clear error, the marts keep serving, the next run catches up --
+
+def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, warehouse: str, standin) -> None:
+    legacy = with_legacy(warehouse)
+    account = Account()
+    backup = standin(account=account)
+    primary = standin(account=account, backup_host=backup.url, failover_after=1, max_attempts=3)
+    assert run_ingest(DAY[18], airflow_retries=False) == "success"  # post dates up to Nov 17
+    with psycopg.connect(warehouse) as conn:
+        before = conn.execute("select count(*), count(*) filter (where source = 'legacy')"
+                              " from marts.job_listing_records").fetchone()
+    primary.faults = backup.faults = FaultPlan(always=Fault("status", 503))
+    assert run_ingest(DAY[19], airflow_retries=False) == "failed"
+    status, error = latest_load(warehouse)
+    assert status == "failed" and "did not answer usefully after 3 attempts" in error
+    assert "the next run resumes there" in error
+    with psycopg.connect(warehouse) as conn:
+        after = conn.execute("select count(*), count(*) filter (where source = 'legacy')"
+                             " from marts.job_listing_records").fetchone()
+    assert after == before and 0 < after[1] <= legacy  # last good JobsPikr data and the legacy rows
+    primary.faults = backup.faults = FaultPlan()
+    assert run_ingest(DAY[20], airflow_retries=False) == "success"
+    check_and_record("both hosts down", 3, primary, warehouse,
+                     "failed clearly; marts kept last good + legacy; next run caught up")
+
+
+def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
+        airflow_db: None, warehouse: str, standin) -> None:
+    account = Account(credits=260)
+    server = standin(account=account)
+    assert run_ingest(DAY[20], airflow_retries=False) == "failed"
+    status, error = latest_load(warehouse)
+    assert status == "failed" and "credits" in error and "next run resumes where this one stopped" in error
+    assert 0 < len(contents(warehouse)[0]) <= 260  # what was paid for is kept
+    account.credits = 1_000_000  # the monthly reset
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    check_and_record("credits running out mid-run", 2, server, warehouse, "failed clearly; next run caught up")
+
+
+def test_runs_missed_for_longer_than_the_lookback_are_caught_up(airflow_db: None, warehouse: str,
+                                                                standin) -> None:
+    server = standin()
+    assert run_ingest(DAY[16], airflow_retries=False) == "success"  # post dates up to Nov 15
+    # Nov 17-20 never ran (an outage); Nov 21's look-back alone would start at Nov 17
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    check_and_record("runs missed for longer than the look-back", 2, server, warehouse,
+                     "caught up from the last watermark")
+
+
+def test_disk_full_on_write_fails_clearly_and_the_next_run_catches_up(airflow_db: None, warehouse: str,
+                                                                      standin) -> None:
+    server = standin()
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        apply_migrations(conn)
+        conn.execute("""
+            create function pg_temp_disk_full() returns trigger language plpgsql as $$
+            begin raise exception using errcode = 'disk_full',
+                message = 'could not extend file: No space left on device'; end $$;
+            create trigger disk_full before insert on raw.jobspikr_jobs
+                for each statement execute function pg_temp_disk_full();""")
+    assert run_ingest(DAY[20], airflow_retries=False) == "failed"
+    status, error = latest_load(warehouse)
+    assert status == "failed" and "No space left on device" in error
+    assert contents(warehouse)[0] == []
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        conn.execute("drop trigger disk_full on raw.jobspikr_jobs")
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    check_and_record("disk full on write", 2, server, warehouse, "failed clearly; next run caught up")
+
+
+def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, postgres_admin: str,
+                                           standin) -> None:
+    """What a Postgres restart looks like to the loader: its session is terminated mid-load."""
+    server = standin(latency_ms=40)
+    dbname = psycopg.conninfo.conninfo_to_dict(warehouse)["dbname"]
+    killed = threading.Event()
+
+    def restart_when_half_loaded() -> None:
+        deadline = time.monotonic() + 60
+        with psycopg.connect(postgres_admin, autocommit=True) as admin:
+            while time.monotonic() < deadline and not killed.is_set():
+                landed = 0
+                try:
+                    with psycopg.connect(warehouse) as conn:
+                        landed = conn.execute("select count(*) from raw.jobspikr_jobs").fetchone()[0]
+                except psycopg.errors.UndefinedTable:
+                    pass
+                if landed >= 100:
+                    admin.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                                  " where datname = %s and pid <> pg_backend_pid()", (dbname,))
+                    killed.set()
+                time.sleep(0.05)
+
+    watcher = threading.Thread(target=restart_when_half_loaded, daemon=True)
+    watcher.start()
+    assert run_ingest(DAY[20], airflow_retries=False) == "failed"
+    watcher.join(timeout=60)
+    assert killed.is_set()
+    assert 0 < len(contents(warehouse)[0]) < len(served_ids(server))
+    server.config = StandinConfig(catalogue=CATALOGUE)  # the same API, without the delay
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    status, _ = latest_load(warehouse)
+    assert status == "succeeded"
+    check_and_record("Postgres restarted mid-load (session killed)", 2, server, warehouse,
+                     "failed clearly; next run caught up")
+
+
+def test_worker_killed_mid_load(airflow_db: None, warehouse: str, standin) -> None:
+    server = standin(latency_ms=40)
+    env = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
+    worker = subprocess.Popen([sys.executable, "-c", KILLABLE_EXTRACT, warehouse], env=env, cwd=PROJECT_ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and worker.poll() is None:
+        try:
+            if len(contents(warehouse)[0]) >= 100:
+                break
+        except psycopg.errors.UndefinedTable:
+            pass
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert 0 < len(contents(warehouse)[0]) < len(served_ids(server)), "the kill must land mid-load"
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    with psycopg.connect(warehouse) as conn:
+        abandoned = conn.execute(
+            "select error from raw.jobspikr_load_log where airflow_run_id = 'killed'").fetchone()
+    assert "abandoned" in abandoned[0]
+    check_and_record("worker killed mid-load (SIGKILL)", 2, server, warehouse,
+                     "load marked abandoned; next run caught up")
+
+
+KILLABLE_EXTRACT = """
+import sys, psycopg
+from datetime import date
+from jobspikr.hook import JobsPikrHook
+from jobspikr.query import JobsPikrQuery
+from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.migrations import apply_migrations
+window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    apply_migrations(conn)
+    extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="killed", batch_records=50)
+"""
+
+
+def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, warehouse: str, standin) -> None:
+    """The DAG has max_active_runs=1; a manual run or a second deployment can still start the
+    same load twice. The filters' advisory lock makes the second wait for the first."""
+    server = standin(latency_ms=10)
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        apply_migrations(conn)
+    window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
+    summaries: list[dict[str, object]] = []
+
+    def load(run_id: str) -> None:
+        with psycopg.connect(warehouse, autocommit=True) as conn:
+            summaries.append(extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window,
+                                              airflow_run_id=run_id))
+
+    threads = [threading.Thread(target=load, args=(f"concurrent-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(int(s["inserted"]) for s in summaries) == [0, len(served_ids(server))]
+    requests_before = server.requests_served
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    assert server.requests_served - requests_before <= 10  # resumed from intact watermarks
+    check_and_record("two loads at once", 1, server, warehouse, "second waited for the first; nothing doubled")
