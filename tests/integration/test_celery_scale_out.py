@@ -1,7 +1,7 @@
 """As a user would run it: Airflow's services as separate processes (api-server,
-scheduler, dag-processor) with the CeleryExecutor, a real Redis broker and two Celery
-workers; the DAG found, triggered and watched in Airflow's UI in a real headless Chromium,
-unchanged from the single-process runs."""
+scheduler, dag-processor, triggerer) with the CeleryExecutor, a real Redis broker and two
+Celery workers; the DAG found, triggered and watched in Airflow's UI in a real headless
+Chromium, unchanged from the single-process runs; then a backfill of past intervals."""
 
 from __future__ import annotations
 
@@ -85,6 +85,9 @@ def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = page.screenshot(ARTIFACTS / "airflow_ui_run.png")
         print(f"screenshot of the successful run in Airflow's UI: {shot}")
+        # past intervals: a backfill the scheduler runs, with nothing landed twice
+        backfilled = services.backfill("2026-11-22", "2026-11-23")
+        assert len(backfilled) == 2 and [services.wait(run) for run in backfilled] == ["success", "success"]
         received = services.tasks_by_worker()
     assert len(received) == 2 and all(n > 0 for n in received.values()), received   # both workers ran tasks
     catalogue = standin.config.catalogue
