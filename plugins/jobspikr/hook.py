@@ -129,14 +129,26 @@ class JobsPikrHook(BaseHook):
     def iter_pages(self, query: JobsPikrQuery, start_cursor: int | None = None) -> Iterator[Page]:
         """Yield pages from ``start_cursor`` to the end of the results, one in memory at a time.
 
-        Ends after a page with no records, no ``next_cursor`` or a ``no_data`` status.
+        Ends after a page with no records, no ``next_cursor`` or a ``no_data`` status. An
+        empty page right after a full one is asked for once more (same cursor) before it is
+        taken as the end: at the true end that costs one request and no credits, while a
+        single glitch would otherwise end the pass early and leave the rest of the day to a
+        later run's look-back.
         """
         cursor = start_cursor
+        previous_full = asked_again = False
         while True:
             page = self.fetch_page(query, cursor)
             yield page
             if page.is_last:
+                if previous_full and not asked_again and page.status == "success" and not page.records:
+                    log.warning("JobsPikr sent an empty page after a full one (cursor %s); asking once more "
+                                "before taking it as the end", cursor)
+                    asked_again = True
+                    continue
                 return
+            previous_full = len(page.records) + len(page.rejected) >= self.settings.page_size
+            asked_again = False
             cursor = page.next_cursor
 
     def fetch_page(self, query: JobsPikrQuery, cursor: int | None) -> Page:

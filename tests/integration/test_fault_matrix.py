@@ -116,7 +116,6 @@ ABSORBED = {
     "connection resets": FaultPlan.at((2, 3, 4), Fault("drop")),
     "truncated bodies": FaultPlan.at((2, 5), Fault("truncate")),
     "non-JSON body (proxy error page)": FaultPlan.at((3,), Fault("not_json")),
-    "page with a wrong shape": FaultPlan.at((3,), Fault("wrong_shape")),
     "empty page mid-stream": FaultPlan.at((3,), Fault("empty_page")),
     "duplicates within and across pages": FaultPlan(by_request={2: Fault("duplicates"), 3: Fault("resend"),
                                                                 6: Fault("resend")}),
@@ -129,11 +128,15 @@ ABSORBED = {
 }
 
 
+#: The run's window starts at the first post date with records, so the faults hit real pages.
+WINDOW = {"backfill_days": 4}
+
+
 @pytest.mark.parametrize("fault", list(ABSORBED))
 def test_absorbed_fault_lands_every_record_once(fault: str, airflow_db: None, warehouse: str, standin) -> None:
     server = standin(read_timeout=0.5)
     server.faults = ABSORBED[fault]
-    assert run_ingest(DAY[20], airflow_retries=False) == "success"
+    assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "success"
     assert server.requests_served > max(ABSORBED[fault].by_request, default=0)  # the faults were served
     check_and_record(fault, 1, server, warehouse, "succeeded")
 
@@ -150,6 +153,18 @@ def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse:
 
 
 # -- faults a run cannot absorb: a clear error, the marts keep serving, the next run catches up --
+
+def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airflow_db: None, warehouse: str,
+                                                                           standin) -> None:
+    server = standin()
+    server.faults = FaultPlan.at((3,), Fault("wrong_shape"))
+    assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "failed"
+    status, error = latest_load(warehouse)
+    assert status == "failed" and "job_data is a dict, not a list" in error
+    server.faults = FaultPlan()
+    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    check_and_record("page with a wrong shape", 2, server, warehouse, "failed clearly; next run caught up")
+
 
 def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, warehouse: str, standin) -> None:
     legacy = with_legacy(warehouse)

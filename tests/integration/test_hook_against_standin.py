@@ -63,7 +63,7 @@ def test_pages_carry_every_record_once_one_page_at_a_time(monkeypatch, server) -
     pages = hook.iter_pages(JobsPikrQuery())
     assert isinstance(pages, types.GeneratorType)  # pulled lazily: one page in memory
     sizes = [len(p.records) for p in pages]
-    assert sizes == [50, 50, 50, 50, 50, 0]
+    assert sizes == [50, 50, 50, 50, 50, 0, 0]  # an empty page after a full one is asked twice
     ids, _ = fetch_ids(make_hook(monkeypatch, server))
     assert len(ids) == len(set(ids)) and set(ids) == ALL_IDS
 
@@ -92,7 +92,7 @@ def test_rotated_secret_is_reread_once(monkeypatch, server) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **FAST))
     ids, _ = fetch_ids(hook)
     assert set(ids) == ALL_IDS
-    assert server.requests_served == 7  # one 401, then six pages with the new key
+    assert server.requests_served == 8  # one 401, then seven pages with the new key
 
 
 def test_server_accepts_basic_auth_and_string_queries(server) -> None:
@@ -158,8 +158,15 @@ def test_a_page_with_a_wrong_shape_fails_loudly_and_a_resume_loses_nothing(monke
     assert set(ids) | set(rest) == ALL_IDS and len(ids) + len(rest) == len(ALL_IDS)
 
 
-def test_empty_page_mid_stream_ends_the_pass_and_the_resume_gets_the_rest(monkeypatch, server) -> None:
+def test_an_empty_page_mid_stream_is_asked_again_and_nothing_is_skipped(monkeypatch, server) -> None:
     server.faults = FaultPlan.at([3], Fault("empty_page"))
+    hook = make_hook(monkeypatch, server)
+    ids, _ = fetch_ids(hook)
+    assert set(ids) == ALL_IDS and len(ids) == len(ALL_IDS)
+
+
+def test_two_empty_pages_in_a_row_end_the_pass_and_the_resume_gets_the_rest(monkeypatch, server) -> None:
+    server.faults = FaultPlan.at([3, 4], Fault("empty_page"))
     hook = make_hook(monkeypatch, server)
     first, resume = fetch_ids(hook)
     assert len(first) == 100
@@ -182,13 +189,13 @@ def test_failover_to_backup_and_back_on_the_next_run(monkeypatch, caplog) -> Non
         hook = make_hook(monkeypatch, primary, backup_host=backup.url, failover_after=2)
         ids, _ = fetch_ids(hook)
         assert set(ids) == ALL_IDS and len(ids) == len(ALL_IDS)
-        assert primary.requests_served == 2 and backup.requests_served == 6
+        assert primary.requests_served == 2 and backup.requests_served == 7
         assert "failing over to backup host" in caplog.text
         primary.faults = FaultPlan()
         next_run = make_hook(monkeypatch, primary, backup_host=backup.url, failover_after=2)
         assert next_run.active_host == next_run.primary
         fetch_ids(next_run)
-        assert primary.requests_served == 2 + 6 and backup.requests_served == 6
+        assert primary.requests_served == 2 + 7 and backup.requests_served == 7
 
 
 def test_credit_floor_stops_before_spending_under_it(monkeypatch) -> None:
