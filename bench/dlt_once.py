@@ -17,6 +17,7 @@ import time
 def main(dsn_url: str, api_url: str, client_id: str, client_auth_key: str, workdir: str) -> None:
     os.environ.update({
         "DLT_DATA_DIR": workdir, "DLT_PROJECT_DIR": workdir, "RUNTIME__DLTHUB_TELEMETRY": "false",
+        "RUNTIME__LOG_LEVEL": "ERROR",
         "DATA_WRITER__BUFFER_MAX_ITEMS": "20000", "DATA_WRITER__FILE_MAX_ITEMS": "100000",
         "NORMALIZE__WORKERS": "2", "LOAD__WORKERS": "2",
     })

@@ -1,0 +1,38 @@
+"""The benchmark commands work as a user runs them (at a small N; their figures are measured
+by `./pipeline bench`, never asserted here)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import bench_latency, bench_load
+from bench.harness import BENCH_PYTHON, run_child
+
+pytestmark = [pytest.mark.integration, pytest.mark.skipif(
+    not BENCH_PYTHON.exists(), reason=".venv-bench is missing (./pipeline test and ./pipeline bench create it)")]
+
+
+def test_load_benchmark_measures_all_three_paths(postgres_admin: str) -> None:
+    row = bench_load.measure(postgres_admin, 2_000, repeat=1)  # asserts each path landed 2,000 rows
+    for path in ("project", "copy", "dlt"):
+        assert row[f"{path}_rows_s"] > 0 and row[f"{path}_rss_mb"] > 0
+    table = bench_load.report([row])
+    assert "| 2,000 | dlt rest_api |" in table and "| 2,000 | this project |" in table
+
+
+def test_latency_benchmark_counts_requests_against_the_rate_limit(postgres_admin: str) -> None:
+    rows_s, requests_s = bench_latency.measure(postgres_admin, 1_000, latency_ms=20, rpm=6_000, streams=2,
+                                               repeat=1)
+    assert 0 < requests_s <= 100 * 1.05 and rows_s > requests_s  # within 6,000/min; pages carry rows
+
+
+def test_scaling_chart_is_drawn(tmp_path) -> None:
+    rows = [{"records": n, "load_seconds": n / 1e4, "load_rss_mb": 150.0, "full": n / 3e3,
+             "incremental": 5.0, "grouping": n / 1e4} for n in (10_000, 100_000)]
+    figures = tmp_path / "scaling.json"
+    figures.write_text(json.dumps(rows))
+    chart = tmp_path / "scaling.png"
+    run_child("bench.plot_scaling", str(figures), str(chart), python=BENCH_PYTHON)
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 10_000
