@@ -80,16 +80,6 @@ class AirflowServices:
     def trigger(self, logical_date: str, *, within: float = 180) -> str:
         return _trigger(self.airflow, self.env, logical_date, deadline=time.monotonic() + within)
 
-    def backfill(self, from_date: str, to_date: str) -> list[str]:
-        """``airflow backfill create`` for the intervals in ``[from_date, to_date]``; the run ids
-        the scheduler made for it."""
-        subprocess.run([self.airflow, "backfill", "create", "--dag-id", DAG_ID, "--from-date", from_date,
-                        "--to-date", to_date], env=self.env, check=True, capture_output=True)
-        with psycopg.connect(self.metadata_conninfo) as conn:
-            return [r[0] for r in conn.execute(
-                "select run_id from dag_run where dag_id = %s and run_type = 'backfill' order by logical_date",
-                (DAG_ID,))]
-
     def wait(self, run_id: str, *, within: float = 900) -> str:
         return _wait(self.metadata_conninfo, run_id, deadline=time.monotonic() + within)
 

@@ -85,9 +85,6 @@ def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = page.screenshot(ARTIFACTS / "airflow_ui_run.png")
         print(f"screenshot of the successful run in Airflow's UI: {shot}")
-        # past intervals: a backfill the scheduler runs, with nothing landed twice
-        backfilled = services.backfill("2026-11-21", "2026-11-23")  # runs whose interval ends in the range
-        assert len(backfilled) >= 2 and {services.wait(run) for run in backfilled} == {"success"}
         received = services.tasks_by_worker()
     assert len(received) == 2 and all(n > 0 for n in received.values()), received   # both workers ran tasks
     catalogue = standin.config.catalogue
