@@ -16,8 +16,7 @@ import argparse
 import json
 import statistics
 
-from bench.harness import BENCH_ENV, fresh_database, postgres_admin, run_child, standin_process, write_result
-from local_stack.embedded_warehouse import airflow_conn_json
+from bench.harness import postgres_admin, project_load, standin_process, write_result
 from standin_api.server import Account
 
 PAGE_SIZE = 100
@@ -36,11 +35,7 @@ def measure(admin: str, records: int, latency_ms: int, rpm: int, streams: int,
     seconds, requests = [], 0
     with standin_process(records, latency_ms=latency_ms) as url:
         for _ in range(repeat):
-            dsn = fresh_database(admin, "bench_latency")
-            env = {**BENCH_ENV, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn(url, rpm, streams),
-                   "AIRFLOW_CONN_WAREHOUSE_DEFAULT": airflow_conn_json(dsn)}
-            loaded = run_child("bench.load_once", dsn, env=env)
-            assert loaded.output["inserted"] == records, loaded.output
+            _, loaded = project_load(admin, "bench_latency", jobspikr_conn(url, rpm, streams), records)
             seconds.append(float(loaded.output["seconds"]))
             requests = int(loaded.output["pages"])  # the same every run
     return records / statistics.median(seconds), requests / statistics.median(seconds)

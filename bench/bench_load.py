@@ -26,16 +26,15 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from bench.harness import (
-    BENCH_ENV,
     BENCH_PYTHON,
     ChildResult,
     fresh_database,
     postgres_admin,
+    project_load,
     run_child,
     standin_process,
     write_result,
 )
-from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api.server import Account
 
 
@@ -70,11 +69,7 @@ def measure(admin: str, records: int, repeat: int) -> dict[str, float]:
     project, limit, dlt = [], [], []
     with standin_process(records) as url:
         for attempt in range(repeat):
-            dsn = fresh_database(admin, f"bench_load_{records}")
-            env = {**BENCH_ENV, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn(url),
-                   "AIRFLOW_CONN_WAREHOUSE_DEFAULT": airflow_conn_json(dsn)}
-            loaded = run_child("bench.load_once", dsn, env=env)
-            assert loaded.output["inserted"] == records, loaded.output
+            dsn, loaded = project_load(admin, f"bench_load_{records}", jobspikr_conn(url), records)
             project.append(loaded)
             with tempfile.TemporaryDirectory() as tmp:
                 csv_path = Path(tmp) / "rows.csv"

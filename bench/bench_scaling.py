@@ -16,25 +16,19 @@ import os
 from bench import bench_dbt
 from bench.bench_load import jobspikr_conn
 from bench.harness import (
-    BENCH_ENV,
     BENCH_PYTHON,
-    fresh_database,
     postgres_admin,
+    project_load,
     run_child,
     standin_process,
     write_result,
 )
 from local_stack.airflow_env import configure_airflow_env
-from local_stack.embedded_warehouse import airflow_conn_json
 
 
 def measure_load(admin: str, records: int) -> dict[str, float]:
     with standin_process(records) as url:
-        dsn = fresh_database(admin, f"bench_scaling_{records}")
-        env = {**BENCH_ENV, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn(url),
-               "AIRFLOW_CONN_WAREHOUSE_DEFAULT": airflow_conn_json(dsn)}
-        loaded = run_child("bench.load_once", dsn, env=env)
-    assert loaded.output["inserted"] == records, loaded.output
+        _, loaded = project_load(admin, f"bench_scaling_{records}", jobspikr_conn(url), records)
     return {"load_seconds": float(loaded.output["seconds"]), "load_rss_mb": loaded.peak_rss_mb}
 
 

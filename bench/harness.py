@@ -64,6 +64,18 @@ def fresh_database(admin: str, name: str) -> str:
     return make_conninfo(admin, dbname=name)
 
 
+def project_load(admin: str, dbname: str, jobspikr_conn: str, records: int) -> tuple[str, ChildResult]:
+    """This project's extract-and-load (``bench/load_once.py``) of the stand-in behind
+    ``jobspikr_conn`` into a fresh database ``dbname``, in a child process; checks that all
+    ``records`` landed. Returns the database's conninfo and the child's result."""
+    dsn = fresh_database(admin, dbname)
+    env = {**BENCH_ENV, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn,
+           "AIRFLOW_CONN_WAREHOUSE_DEFAULT": embedded_warehouse.airflow_conn_json(dsn)}
+    loaded = run_child("bench.load_once", dsn, env=env)
+    assert loaded.output["inserted"] == records, loaded.output
+    return dsn, loaded
+
+
 @contextmanager
 def standin_process(records: int, *, latency_ms: int = 0, preload: bool = True) -> Iterator[str]:
     """The stand-in API in its own process (its CPU and memory are not the loader's); yields its URL."""
