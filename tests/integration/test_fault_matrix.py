@@ -90,7 +90,7 @@ def latest_load(warehouse: str) -> tuple[str, str | None]:
 
 
 @pytest.fixture
-def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., StandinServer]]:
+def start_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., StandinServer]]:
     """Start a stand-in (optionally with a backup host) and point ``jobspikr_default`` at it."""
     with ExitStack() as stack:
         def start(*, account: Account | None = None, latency_ms: int = 0, **extra: object) -> StandinServer:
@@ -138,19 +138,19 @@ WINDOW = {"backfill_days": 6}
 
 
 @pytest.mark.parametrize("fault", list(ABSORBED))
-def test_absorbed_fault_lands_every_record_once(fault: str, airflow_db: None, warehouse: str, standin) -> None:
-    server = standin(read_timeout=0.5)
+def test_absorbed_fault_lands_every_record_once(fault: str, airflow_db: None, warehouse: str, start_standin) -> None:
+    server = start_standin(read_timeout=0.5)
     server.faults = ABSORBED[fault]
     assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "success"
     assert server.requests_served > max(ABSORBED[fault].by_request, default=0)  # the faults were served
     check_and_record(fault, 1, server, warehouse, "succeeded")
 
 
-def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse: str, standin,
+def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse: str, start_standin,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     account = Account()
-    backup = standin(account=account)
-    primary = standin(account=account, backup_host=backup.url, failover_after=2)
+    backup = start_standin(account=account)
+    primary = start_standin(account=account, backup_host=backup.url, failover_after=2)
     primary.faults = FaultPlan(always=Fault("drop"))
     assert run_ingest(DAY[20], airflow_retries=False) == "success"
     assert backup.requests_served > 0 and "failing over to backup host" in caplog.text
@@ -160,8 +160,8 @@ def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse:
 # -- faults a run cannot absorb: a clear error, the marts keep serving, the next run catches up --
 
 def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airflow_db: None, warehouse: str,
-                                                                           standin) -> None:
-    server = standin()
+                                                                           start_standin) -> None:
+    server = start_standin()
     server.faults = FaultPlan.at((3,), Fault("wrong_shape"))
     assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "failed"
     status, error = latest_load(warehouse)
@@ -171,11 +171,11 @@ def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airfl
     check_and_record("page with a wrong shape", 2, server, warehouse, "failed clearly; next run caught up")
 
 
-def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, warehouse: str, standin) -> None:
+def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, warehouse: str, start_standin) -> None:
     legacy = with_legacy(warehouse)
     account = Account()
-    backup = standin(account=account)
-    primary = standin(account=account, backup_host=backup.url, failover_after=1, max_attempts=3)
+    backup = start_standin(account=account)
+    primary = start_standin(account=account, backup_host=backup.url, failover_after=1, max_attempts=3)
     assert run_ingest(DAY[18], airflow_retries=False) == "success"  # post dates up to Nov 17
     with psycopg.connect(warehouse) as conn:
         before = conn.execute("select count(*), count(*) filter (where source = 'legacy')"
@@ -196,9 +196,9 @@ def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, wareh
 
 
 def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
-        airflow_db: None, warehouse: str, standin) -> None:
+        airflow_db: None, warehouse: str, start_standin) -> None:
     account = Account(credits=260)
-    server = standin(account=account)
+    server = start_standin(account=account)
     assert run_ingest(DAY[20], airflow_retries=False) == "failed"
     status, error = latest_load(warehouse)
     assert status == "failed" and "credits" in error and "next run resumes where this one stopped" in error
@@ -209,8 +209,8 @@ def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
 
 
 def test_runs_missed_for_longer_than_the_lookback_are_caught_up(airflow_db: None, warehouse: str,
-                                                                standin) -> None:
-    server = standin()
+                                                                start_standin) -> None:
+    server = start_standin()
     assert run_ingest(DAY[16], airflow_retries=False) == "success"  # post dates up to Nov 15
     # Nov 17-20 never ran (an outage); Nov 21's look-back alone would start at Nov 17
     assert run_ingest(DAY[21], airflow_retries=False) == "success"
@@ -219,8 +219,8 @@ def test_runs_missed_for_longer_than_the_lookback_are_caught_up(airflow_db: None
 
 
 def test_disk_full_on_write_fails_clearly_and_the_next_run_catches_up(airflow_db: None, warehouse: str,
-                                                                      standin) -> None:
-    server = standin()
+                                                                      start_standin) -> None:
+    server = start_standin()
     with psycopg.connect(warehouse, autocommit=True) as conn:
         apply_migrations(conn)
         conn.execute("""
@@ -240,9 +240,9 @@ def test_disk_full_on_write_fails_clearly_and_the_next_run_catches_up(airflow_db
 
 
 def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, postgres_admin: str,
-                                           standin) -> None:
+                                           start_standin) -> None:
     """What a Postgres restart looks like to the loader: its session is terminated mid-load."""
-    server = standin(latency_ms=40)
+    server = start_standin(latency_ms=40)
     dbname = psycopg.conninfo.conninfo_to_dict(warehouse)["dbname"]
     killed = threading.Event()
 
@@ -276,8 +276,8 @@ def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, pos
                      "failed clearly; next run caught up")
 
 
-def test_worker_killed_mid_load(airflow_db: None, warehouse: str, standin) -> None:
-    server = standin(latency_ms=40)
+def test_worker_killed_mid_load(airflow_db: None, warehouse: str, start_standin) -> None:
+    server = start_standin(latency_ms=40)
     env = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
     worker = subprocess.Popen([sys.executable, "-c", KILLABLE_EXTRACT, warehouse], env=env, cwd=PROJECT_ROOT)
     deadline = time.monotonic() + 60
@@ -314,10 +314,10 @@ with psycopg.connect(sys.argv[1], autocommit=True) as conn:
 """
 
 
-def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, warehouse: str, standin) -> None:
+def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, warehouse: str, start_standin) -> None:
     """The DAG has max_active_runs=1; a manual run or a second deployment can still start the
     same load twice. The filters' advisory lock makes the second wait for the first."""
-    server = standin(latency_ms=10)
+    server = start_standin(latency_ms=10)
     with psycopg.connect(warehouse, autocommit=True) as conn:
         apply_migrations(conn)
     window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
