@@ -20,7 +20,8 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
   about thresholds JobsPikr falls short of, and writes the migration dashboard page.
 
 Every task failure logs one alert (`jobspikr_pipeline.alerts`); so does a run still not
-finished three hours after it was queued (a deadline alert, run by the triggerer).
+finished three hours after it was queued (a deadline alert, run by the triggerer). Runs
+may overlap (a backfill's do); each task runs one instance at a time across them.
 
 Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Filters:
 `config/jobspikr_filters.json`, overridden by the Variable `jobspikr_filters`, overridden by
@@ -70,6 +71,12 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": True,
         "on_failure_callback": on_failure_alert,
+        # Runs may overlap: `max_active_runs` does not bind backfills (a backfill runs up to
+        # its own --max-active-runs at once, 10 by default from the CLI), nor a cleared old
+        # run. No task may: two extracts would spend one API rate budget twice, two dbt
+        # builds collide on the same tables ("relation already exists"). So each task runs
+        # one instance at a time across all runs, and overlapping runs queue task by task.
+        "max_active_tis_per_dag": 1,
     },
     params={
         "filters": Param({}, type="object", description="JobsPikr filters (README: Filters)"),

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -66,6 +67,16 @@ def airflow_env(workdir: Path, metadata_conninfo: str, broker_url: str, api_port
     return env
 
 
+@dataclass(frozen=True)
+class TaskInstanceRow:
+    run_id: str
+    task_id: str
+    state: str | None
+    try_number: int
+    start_date: datetime | None
+    end_date: datetime | None
+
+
 @dataclass
 class AirflowServices:
     """Running Airflow services: trigger runs and wait for them; ``ui_url`` is the api-server."""
@@ -79,6 +90,24 @@ class AirflowServices:
 
     def trigger(self, logical_date: str, *, within: float = 180) -> str:
         return _trigger(self.airflow, self.env, logical_date, deadline=time.monotonic() + within)
+
+    def backfill(self, from_date: str, to_date: str) -> list[str]:
+        """``airflow backfill create`` for the intervals in ``[from_date, to_date]``; the run ids
+        the scheduler made for it."""
+        subprocess.run([self.airflow, "backfill", "create", "--dag-id", DAG_ID, "--from-date", from_date,
+                        "--to-date", to_date], env=self.env, check=True, capture_output=True)
+        with psycopg.connect(self.metadata_conninfo) as conn:
+            return [r[0] for r in conn.execute(
+                "select run_id from dag_run where dag_id = %s and run_type = 'backfill' order by logical_date",
+                (DAG_ID,))]
+
+    def task_instances(self, run_ids: list[str]) -> list[TaskInstanceRow]:
+        """Every task instance of those runs, by start time."""
+        with psycopg.connect(self.metadata_conninfo) as conn:
+            rows = conn.execute(
+                "select run_id, task_id, state, try_number, start_date, end_date from task_instance "
+                "where dag_id = %s and run_id = any(%s) order by start_date", (DAG_ID, run_ids)).fetchall()
+        return [TaskInstanceRow(*row) for row in rows]
 
     def wait(self, run_id: str, *, within: float = 900) -> str:
         return _wait(self.metadata_conninfo, run_id, deadline=time.monotonic() + within)

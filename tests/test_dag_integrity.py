@@ -35,6 +35,14 @@ def test_every_task_has_retries(dagbag: DagBag) -> None:
     assert no_retries == ["jobspikr_ingest.dbt.dbt_producer_watcher"]
 
 
+def test_no_task_runs_twice_at_once_across_runs(dagbag: DagBag) -> None:
+    """Backfill runs overlap (the DAG's max_active_runs does not bind them); its tasks must
+    not: two dbt builds at once collide, two extracts double the API rate."""
+    dag = dagbag.dags["jobspikr_ingest"]
+    unbounded = [t.task_id for t in dag.tasks if t.max_active_tis_per_dag != 1]
+    assert unbounded == []
+
+
 def test_ingest_task_order(dagbag: DagBag) -> None:
     dag = dagbag.dags["jobspikr_ingest"]
     assert dag.get_task("migrate_raw_schema").downstream_task_ids == {"extract_load"}

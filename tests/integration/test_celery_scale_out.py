@@ -10,7 +10,10 @@ import shutil
 import socket
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
+from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import psycopg
@@ -18,7 +21,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from local_stack.airflow_env import LOCAL_DIR
-from local_stack.scale_out import DAG_ID, airflow_services
+from local_stack.scale_out import DAG_ID, TaskInstanceRow, airflow_services
 from standin_api import StandinServer
 from tests.browser import HeadlessChromium
 
@@ -59,6 +62,29 @@ def manual_runs(metadata_conninfo: str) -> list[str]:
                                            (DAG_ID,))]
 
 
+def assert_overlapping_runs_ran_each_task_once_at_a_time(instances: list[TaskInstanceRow]) -> None:
+    """The runs were active at the same time, yet no task ran in both at once, and nothing
+    failed on a first try (two dbt builds at once did: "relation already exists")."""
+    assert {(ti.state, ti.try_number) for ti in instances} == {("success", 1)}, \
+        [(ti.run_id, ti.task_id, ti.state, ti.try_number) for ti in instances if ti.try_number != 1]
+    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for ti in instances:
+        assert ti.start_date and ti.end_date
+        spans[ti.task_id].append((ti.start_date, ti.end_date))
+    assert [task for task, times in spans.items() if overlap(times)] == []
+    runs: dict[str, list[datetime]] = defaultdict(list)
+    for ti in instances:
+        runs[ti.run_id] += [ti.start_date, ti.end_date]
+    assert overlap([(min(times), max(times)) for times in runs.values()]), \
+        "the backfill's runs did not overlap, so this showed nothing"
+
+
+def overlap(spans: list[tuple[datetime, datetime]]) -> bool:
+    """Whether any two of the (start, end) spans overlap."""
+    ordered = sorted(spans)
+    return any(later[0] < earlier[1] for earlier, later in pairwise(ordered))
+
+
 @pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379 (the Celery broker)")
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(
@@ -85,6 +111,11 @@ def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = page.screenshot(ARTIFACTS / "airflow_ui_run.png")
         print(f"screenshot of the successful run in Airflow's UI: {shot}")
+        # Past intervals: a backfill as a user starts it from the CLI, which runs up to 10 runs
+        # at once whatever the DAG's max_active_runs; they overlap, their tasks must not.
+        backfilled = services.backfill("2026-11-21", "2026-11-23")  # runs whose interval ends in the range
+        assert len(backfilled) == 2 and [services.wait(run) for run in backfilled] == ["success", "success"]
+        assert_overlapping_runs_ran_each_task_once_at_a_time(services.task_instances(backfilled))
         received = services.tasks_by_worker()
     assert len(received) == 2 and all(n > 0 for n in received.values()), received   # both workers ran tasks
     catalogue = standin.config.catalogue
