@@ -11,6 +11,12 @@ RUN pip install --no-cache-dir "astronomer-cosmos==1.15.1" "apache-airflow-provi
     && /opt/airflow/dbt-venv/bin/pip install --no-cache-dir \
         -r /opt/jobspikr/requirements-dbt.txt -c /opt/jobspikr/constraints-dbt.txt
 
+# The project's code, installed in editable mode over the plugins folder compose mounts: its
+# provider entry point adds the JobsPikr connection type to the UI's connection form.
+COPY --chown=airflow:0 pyproject.toml /opt/airflow/pyproject.toml
+COPY --chown=airflow:0 plugins /opt/airflow/plugins
+RUN pip install --no-cache-dir --no-deps -e /opt/airflow
+
 # The stand-in API, for the optional `standin` profile (a local JobsPikr double).
 COPY --chown=airflow:0 standin_api /opt/airflow/standin_api
 ENV DBT_EXECUTABLE=/opt/airflow/dbt-venv/bin/dbt

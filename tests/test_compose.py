@@ -85,3 +85,13 @@ def test_workers_can_scale_out(name: str) -> None:
     # `--scale airflow-worker=N` needs no fixed container name or host port on the worker
     assert "container_name" not in SERVICES[name]
     assert name != "airflow-worker" or "ports" not in SERVICES[name]
+
+
+def test_image_installs_the_project_over_the_mounted_plugins() -> None:
+    """Editable, so the provider entry point (the JobsPikr connection form) is registered and
+    the code itself comes from the plugins folder compose mounts."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY --chown=airflow:0 pyproject.toml /opt/airflow/pyproject.toml" in dockerfile
+    assert "pip install --no-cache-dir --no-deps -e /opt/airflow" in dockerfile
+    mounts = {m.rsplit(":", 1)[1] for m in SERVICES["airflow-apiserver"]["volumes"]}
+    assert "/opt/airflow/plugins" in mounts

@@ -12,7 +12,6 @@ from the stored watermark, so it repeats no page that was already loaded.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from jobspikr.errors import (
     JobsPikrResponseError,
     JobsPikrUnavailableError,
 )
+from jobspikr.provider import CONN_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 from jobspikr.query import JobsPikrQuery
 from jobspikr.rate_limit import RateLimiter, shared_limiter
 from jobspikr.responses import Page, parse_page
@@ -75,22 +75,13 @@ class JobsPikrHook(BaseHook):
 
     conn_name_attr = "jobspikr_conn_id"
     default_conn_name = "jobspikr_default"
-    conn_type = "jobspikr"
-    hook_name = "JobsPikr"
+    conn_type = CONN_TYPE
+    hook_name = HOOK_NAME
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        return {
-            "hidden_fields": ["schema", "port"],
-            "relabeling": {"host": "Base URL", "login": "Client ID", "password": "Client auth key"},
-            "placeholders": {
-                "host": "https://api.jobspikr.com/v2",
-                "login": "acme_jp_0123456789",
-                "extra": json.dumps({"backup_host": "https://api-bcp.jobspikr.com/v2",
-                                     "page_size": 100, "requests_per_minute": 60,
-                                     "read_timeout": 60, "credit_floor": 1000}),
-            },
-        }
+        """The connection form before Airflow 3.2; later versions read ``jobspikr.provider``."""
+        return UI_FIELD_BEHAVIOUR
 
     def __init__(self, jobspikr_conn_id: str = default_conn_name, *,
                  limiter: RateLimiter | None = None, sleep: Callable[[float], None] = time.sleep) -> None:

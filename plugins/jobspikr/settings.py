@@ -51,8 +51,10 @@ class JobsPikrSettings:
                 f"unknown extra(s) {unknown} on the JobsPikr connection; known: {sorted(known)}")
         values: dict[str, Any] = {}
         for name, value in extras.items():
+            if value is None or value == "":
+                continue  # a field left empty in the connection form: the default
             if name == "backup_host":
-                values[name] = normalise_base_url(str(value), setting="extra 'backup_host'") if value else None
+                values[name] = normalise_base_url(str(value), setting="extra 'backup_host'")
                 continue
             kind = int if known[name].type in ("int", int) else float
             try:

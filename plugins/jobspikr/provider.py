@@ -1,0 +1,74 @@
+"""The ``jobspikr`` connection type, registered with Airflow as a provider package does.
+
+Airflow finds connection types only through the ``apache_airflow_provider`` entry point of
+an installed distribution (a plugin cannot add one). ``pyproject.toml`` declares it for this
+project, and ``./pipeline`` (or the image's build) installs the project in editable mode, so
+the Airflow UI's connection form offers "JobsPikr": Base URL, Client ID, Client auth key,
+and one typed field per connection extra (:class:`JobsPikrSettings`). Airflow reads this
+without importing the hook, which loads only when a connection is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, fields
+from typing import Any
+
+from jobspikr.settings import BACKUP_HOST, PRIMARY_HOST, JobsPikrSettings
+
+#: The distribution's name in pyproject.toml (Airflow checks that the two agree).
+PACKAGE_NAME = "jobspikr-airflow"
+CONN_TYPE = "jobspikr"
+HOOK_NAME = "JobsPikr"
+
+#: The standard fields of the form, in the hook's ``get_ui_field_behaviour`` shape.
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden_fields": ["schema", "port"],
+    "relabeling": {"host": "Base URL", "login": "Client ID", "password": "Client auth key"},
+    "placeholders": {"host": PRIMARY_HOST, "login": "acme_jp_0123456789"},
+}
+
+#: What each extra does, as the form shows it (the README's configuration reference says more).
+EXTRA_HELP = {
+    "backup_host": f"Where to fail over when the primary keeps failing ({BACKUP_HOST} for the official host)",
+    "page_size": "Records per request (1 to 100)",
+    "requests_per_minute": "Client-side pace, shared by all fetches of a process",
+    "connect_timeout": "Seconds to wait for a connection",
+    "read_timeout": "Seconds to wait for a page",
+    "credit_floor": "Stop before job_credit_remaining would fall below this",
+    "max_attempts": "Tries per request, across both hosts (the only retry layer)",
+    "backoff_initial": "Seconds: first backoff (capped exponential, full jitter)",
+    "backoff_max": "Seconds: longest backoff",
+    "retry_after_max": "Longest server Retry-After waited, in seconds",
+    "failover_after": "Consecutive primary failures before switching to the backup",
+    "parallel_days": "Post-date days fetched at once, within requests_per_minute",
+}
+
+_JSON_TYPES = {"str | None": "string", "int": "integer", "float": "number"}
+
+
+def extra_fields() -> dict[str, dict[str, Any]]:
+    """One optional form field per :class:`JobsPikrSettings` field, with its default."""
+    form: dict[str, dict[str, Any]] = {}
+    for setting in fields(JobsPikrSettings):
+        schema: dict[str, Any] = {"type": [_JSON_TYPES[str(setting.type)], "null"]}
+        if setting.default is not MISSING and setting.default is not None:
+            schema["default"] = setting.default
+        form[setting.name] = {"label": setting.name.replace("_", " ").capitalize(),
+                              "description": EXTRA_HELP[setting.name], "schema": schema}
+    return form
+
+
+def get_provider_info() -> dict[str, Any]:
+    """The provider's metadata, in the form Airflow's ``provider_info`` schema defines."""
+    return {
+        "package-name": PACKAGE_NAME,
+        "name": HOOK_NAME,
+        "description": "JobsPikr job-data API (`POST /v2/data`): hook and connection type.",
+        "connection-types": [{
+            "connection-type": CONN_TYPE,
+            "hook-class-name": "jobspikr.hook.JobsPikrHook",
+            "hook-name": HOOK_NAME,
+            "ui-field-behaviour": {key.replace("_", "-"): value for key, value in UI_FIELD_BEHAVIOUR.items()},
+            "conn-fields": extra_fields(),
+        }],
+    }

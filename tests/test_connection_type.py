@@ -1,0 +1,58 @@
+"""The `jobspikr` connection type is registered with Airflow (through the project's provider
+entry point), and the connection form the UI builds from it saves extras the hook accepts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from typing import Any
+
+import pytest
+from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+from airflow.sdk import Connection
+
+from jobspikr.errors import JobsPikrConfigError
+from jobspikr.hook import JobsPikrHook
+from jobspikr.settings import JobsPikrSettings
+
+
+@pytest.fixture(scope="module")
+def form() -> Any:
+    """What the api-server sends the UI to draw the JobsPikr connection form."""
+    return {meta.connection_type: meta for meta in HookMetaService.hook_meta_data()}.get("jobspikr")
+
+
+def test_a_jobspikr_connection_gives_the_jobspikr_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As Airflow resolves a connection's hook (``Connection.get_hook``, the UI's Test button)."""
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_FORM", json.dumps({
+        "conn_type": "jobspikr", "host": "http://127.0.0.1:9/v2", "login": "acme", "password": "key",
+        "extra": {"page_size": 50}}))
+    hook = Connection.get("jobspikr_form").get_hook()
+    assert isinstance(hook, JobsPikrHook), "is the project installed? ./pipeline does `pip install -e .`"
+    assert (hook.jobspikr_conn_id, hook.primary, hook.settings.page_size) == \
+        ("jobspikr_form", "http://127.0.0.1:9/v2", 50)
+
+
+def test_the_form_names_the_fields_as_jobspikr_does(form: Any) -> None:
+    assert form is not None and form.hook_name == "JobsPikr"
+    fields_ = form.standard_fields
+    assert (fields_.host.title, fields_.login.title, fields_.password.title) == \
+        ("Base URL", "Client ID", "Client auth key")
+    assert fields_.url_schema.hidden and fields_.port.hidden
+    assert fields_.host.placeholder == "https://api.jobspikr.com/v2"
+
+
+def test_every_extra_has_its_own_field_with_the_default(form: Any) -> None:
+    assert list(form.extra_fields) == [f.name for f in fields(JobsPikrSettings)]
+    defaults = asdict(JobsPikrSettings())
+    assert {name: field["value"] for name, field in form.extra_fields.items()} == defaults
+    assert all(field["description"] for field in form.extra_fields.values())
+
+
+def test_extras_as_the_form_saves_them_are_accepted(form: Any) -> None:
+    """The form saves every field: the defaults it shows, empty ones as null."""
+    saved = {name: field["value"] for name, field in form.extra_fields.items()}
+    assert JobsPikrSettings.from_extras(saved) == JobsPikrSettings()
+    assert JobsPikrSettings.from_extras({**saved, "page_size": "", "backup_host": None}) == JobsPikrSettings()
+    with pytest.raises(JobsPikrConfigError, match="page_size"):
+        JobsPikrSettings.from_extras({**saved, "page_size": 500})
