@@ -56,6 +56,29 @@ class Page:
         text = self.evaluate("document.body ? document.body.innerText.slice(0, 2000) : ''")
         raise AssertionError(f"timed out waiting for {what or expression}; the page shows:\n{text}")
 
+    def click(self, selector: str, text: str, *, timeout: float = 30) -> None:
+        """Click, with the mouse, the first element matching ``selector`` whose text is ``text``."""
+        x, y = self.wait_for(f"""(() => {{
+            const e = [...document.querySelectorAll({json.dumps(selector)})]
+                .find(e => e.innerText.trim() === {json.dumps(text)});
+            if (!e) return null;
+            e.scrollIntoView({{block: 'center'}});
+            const r = e.getBoundingClientRect();
+            return [r.x + r.width / 2, r.y + r.height / 2];
+        }})()""", timeout=timeout, what=f"{selector} {text!r}")
+        for event in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=event, x=x, y=y, button="left", clickCount=1)
+
+    def type_into(self, selector: str, text: str, *, timeout: float = 30) -> None:
+        """Type ``text`` into the input matching ``selector``, as keystrokes would (React sees it)."""
+        self.wait_for(f"""(() => {{
+            const e = document.querySelector({json.dumps(selector)});
+            if (!e) return false;
+            e.focus();
+            return true;
+        }})()""", timeout=timeout, what=selector)
+        self.call("Input.insertText", text=text)
+
     def screenshot(self, path: Path) -> Path:
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
         return path
