@@ -138,7 +138,7 @@ def airflow_services(workdir: Path, metadata_conninfo: str, *, broker_url: str,
             log_file = stack.enter_context((logs / f"{name}.log").open("w"))
             process = subprocess.Popen([airflow, *args], env=env, stdout=log_file, stderr=subprocess.STDOUT,
                                        start_new_session=True)
-            stack.callback(_stop, process)
+            stack.callback(stop_service, process)
         yield AirflowServices(airflow, env, metadata_conninfo, f"http://127.0.0.1:{api_port}", logs, worker_names)
 
 
@@ -166,7 +166,7 @@ def _wait(metadata_conninfo: str, run_id: str, *, deadline: float) -> str:
     return "timed out"
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_service(process: subprocess.Popen[bytes]) -> None:
     """Stop a service and everything it started (workers fork task processes)."""
     if process.poll() is not None:
         return

@@ -21,6 +21,7 @@ import requests
 from jobspikr.settings import JobsPikrSettings
 from local_stack.airflow_env import LOCAL_DIR
 from local_stack.ports import free_port
+from local_stack.scale_out import stop_service
 from tests.browser import HeadlessChromium
 
 pytestmark = pytest.mark.integration
@@ -53,8 +54,7 @@ def api_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             time.sleep(1)
         yield url, env
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        stop_service(server)
 
 
 def _healthy(url: str) -> bool:
