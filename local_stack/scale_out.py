@@ -56,6 +56,9 @@ def airflow_env(workdir: Path, metadata_conninfo: str, broker_url: str, api_port
         "AIRFLOW__CELERY__BROKER_URL": broker_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{url}",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+        # A queue of its own: Celery workers of any other stack on the same Redis (another
+        # test session, a leftover worker) would otherwise take this stack's tasks and lose them.
+        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"scale_out_{secrets.token_hex(4)}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         # every process must sign and verify task tokens with the same secret
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
