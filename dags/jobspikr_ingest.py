@@ -5,8 +5,12 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
 
 - **migrate_raw_schema** applies the raw schema's versioned migrations (no-op when current).
 - **extract_load** fetches the run's post-date days (plus look-back) through the JobsPikr
-  hook, each day from its stored watermark, and `COPY`s them into raw. Summary: XCom and
-  `raw.jobspikr_load_log`.
+  hook, each day from its stored watermark, and `COPY`s them into raw; every day is then
+  reconciled with the API's `total_count` (a short day is fetched again from its start; one
+  still short fails the task unless `on_incomplete` is `warn`). Errors no retry can fix (bad
+  credentials or settings, no credits, a response that is wrong every time) fail the task
+  at once, without task retries. Summary: XCom, `raw.jobspikr_load_log` and, per day,
+  `raw.jobspikr_load_windows`.
 - **archive_stale_listings** moves expired and long-unseen listings to
   `raw.jobspikr_jobs_archive` (never deletes).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
@@ -25,7 +29,7 @@ may overlap (a backfill's do); each task runs one instance at a time across them
 
 Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Filters:
 `config/jobspikr_filters.json`, overridden by the Variable `jobspikr_filters`, overridden by
-the `filters` param (README: Filters). Params: `backfill_days`, `lookback_days`. Schedule:
+the `filters` param (README: Filters). Params: `backfill_days`, `lookback_days`, `on_incomplete`. Schedule:
 `$JOBSPIKR_INGEST_SCHEDULE` (cron, default 03:00 UTC).
 """
 
@@ -84,6 +88,9 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
                                description="The first load fetches this many days before the interval"),
         "lookback_days": Param(3, type="integer", minimum=0,
                                description="Days before the interval re-checked for late records"),
+        "on_incomplete": Param("fail", enum=["fail", "warn"],
+                               description="A window still short of JobsPikr's total_count after a second "
+                                           "pass fails the run (fail) or only warns (warn)"),
         "archive_unseen_days": Param(90, type="integer", minimum=1,
                                      description="Archive listings JobsPikr has not sent for this many days"),
         "archive_expired_grace_days": Param(7, type="integer", minimum=0,
@@ -103,20 +110,28 @@ def jobspikr_ingest() -> None:
     def extract_load(params: dict[str, Any] | None = None, data_interval_start: Any = None,
                      data_interval_end: Any = None, run_id: str | None = None) -> dict[str, Any]:
         # Heavy imports inside the task: DAG parsing stays fast.
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from jobspikr.errors import PERMANENT_ERRORS
         from jobspikr.hook import JobsPikrHook
         from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
         from jobspikr_pipeline.filters import FILTERS_VARIABLE, load_query
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         assert params is not None and data_interval_start and data_interval_end
-        query = load_query(params["filters"], Variable.get(FILTERS_VARIABLE, default=None))
-        hook = JobsPikrHook(JOBSPIKR_CONN_ID)
-        start, end = data_interval_start.date(), data_interval_end.date()
-        window = ExtractWindow(interval_start=start, interval_end=end,
-                               backfill_start=start - timedelta(days=params["backfill_days"]),
-                               lookback_days=params["lookback_days"])
-        with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
-            return extract_and_load(hook, conn, query, window, airflow_run_id=run_id)
+        try:
+            query = load_query(params["filters"], Variable.get(FILTERS_VARIABLE, default=None))
+            hook = JobsPikrHook(JOBSPIKR_CONN_ID)
+            start, end = data_interval_start.date(), data_interval_end.date()
+            window = ExtractWindow(interval_start=start, interval_end=end,
+                                   backfill_start=start - timedelta(days=params["backfill_days"]),
+                                   lookback_days=params["lookback_days"])
+            with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
+                return extract_and_load(hook, conn, query, window, airflow_run_id=run_id,
+                                        on_incomplete=params["on_incomplete"])
+        except PERMANENT_ERRORS as exc:
+            # A retry of the task minutes later cannot fix these: fail now, with the reason.
+            raise AirflowFailException(str(exc)) from exc
 
     @task
     def archive_stale_listings(params: dict[str, Any] | None = None) -> int:

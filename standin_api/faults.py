@@ -14,9 +14,13 @@ Kinds:
 ``not_json``    answer 200 with an HTML page (a proxy's error page)
 ``wrong_shape`` answer 200 with ``job_data`` as an object
 ``no_uniq_id``  answer the real page with ``uniq_id`` removed from its first record
-``empty_page``  answer ``status: success`` with no records but a ``next_cursor``
+``empty_page``  answer ``status: success`` with no records but a ``next_cursor`` (past the
+                records it did not send)
+``glitch_empty`` answer ``status: success`` with no records and no ``next_cursor``: a
+                transient glitch that looks exactly like the end of the results
 ``duplicates``  repeat the page's first record at its end (a duplicate within a page)
 ``resend``      start the page one record early, re-sending the previous page's last record
+``repeat``      answer the previous page again: its ``next_cursor`` is the cursor asked for
 ``changed``     answer the real page with its first record's ``has_expired`` flipped to true
                 (a re-send with changes)
 ``drift``       schema drift on every record: a new field, a missing optional field, and
@@ -25,11 +29,12 @@ Kinds:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 KINDS = frozenset({"status", "slow", "drop", "truncate", "not_json", "wrong_shape", "no_uniq_id",
-                   "empty_page", "duplicates", "resend", "changed", "drift"})
+                   "empty_page", "glitch_empty", "duplicates", "resend", "repeat", "changed", "drift"})
 
 
 @dataclass(frozen=True)
@@ -46,14 +51,26 @@ class Fault:
 
 @dataclass
 class FaultPlan:
-    """Which request numbers get which fault. ``always`` applies to every request (a host down)."""
+    """Which requests get which fault: by request number, ``always`` (a host down), or
+    ``first_of_each_query``: the first request of every distinct query (every post-date
+    day's first answer, say), wherever parallel fetching puts it in the request order."""
 
     by_request: dict[int, Fault] = field(default_factory=dict)
     always: Fault | None = None
+    first_of_each_query: Fault | None = None
+    _queries_seen: set[str] = field(default_factory=set, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def at(cls, requests: Iterable[int], fault: Fault) -> FaultPlan:
         return cls(by_request=dict.fromkeys(requests, fault))
 
-    def fault_for(self, request_number: int) -> Fault | None:
-        return self.always or self.by_request.get(request_number)
+    def fault_for(self, request_number: int, query_key: str = "") -> Fault | None:
+        if self.always or request_number in self.by_request:
+            return self.always or self.by_request[request_number]
+        if self.first_of_each_query:
+            with self._lock:
+                first = query_key not in self._queries_seen
+                self._queries_seen.add(query_key)
+            return self.first_of_each_query if first else None
+        return None

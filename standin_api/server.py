@@ -8,6 +8,10 @@ retries are exercised exactly as against the real API. Behaviour follows
 - credits exhausted: HTTP 402 with ``status: error`` (never a silent short page);
 - end of results: ``status: success``, an empty ``job_data`` and no ``next_cursor``;
 - ``size`` above ``max_page_size`` is capped, as real clients never rely on more than 100.
+
+Where the notes allow more than one behaviour, :class:`StandinConfig` chooses, so tests
+can try each: a smaller page cap, a ``next_cursor`` on the last page or not, a
+``total_count`` or none. Faults (``standin_api.faults``) add the rest.
 """
 
 from __future__ import annotations
@@ -54,6 +58,11 @@ class StandinConfig:
     max_page_size: int = 100
     #: Added to every response, to model the real API's per-page latency.
     latency_ms: int = 0
+    #: The recorded API sent a ``next_cursor`` with its last page of records (the client
+    #: then asks once more and gets an empty page). False: the last page has none.
+    next_cursor_on_last_page: bool = True
+    #: Every recorded response carries ``total_count``; False models a server that does not.
+    send_total_count: bool = True
 
 
 class StandinServer:
@@ -148,8 +157,10 @@ class StandinServer:
         granted = self._grant(len(picked))
         if granted is None:
             return _encoded(*_error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining."))
+        more = len(picked) > granted or (not self.config.next_cursor_on_last_page
+                                         and any(gte <= d <= lte for d in dates[index:]))
         picked = picked[:granted]
-        next_cursor = catalogue.cursor_of(picked[-1]) + 1 if picked else None
+        next_cursor = self._next_cursor(catalogue.cursor_of(picked[-1]) if picked else None, more)
         head = self._envelope(len(picked), self._count(gte, lte), next_cursor)
         records = b",".join(self._encoded[i] for i in picked)
         return HTTPStatus.OK, json.dumps(head).encode()[:-1] + b', "job_data": [' + records + b"]}"
@@ -164,6 +175,13 @@ class StandinServer:
         granted = self.account.spend(wanted)
         return None if wanted and granted == 0 else granted
 
+    def _next_cursor(self, last_cursor: int | None, more: bool) -> int | None:
+        """``next_cursor`` after a page whose last record is at ``last_cursor``; ``more``:
+        whether matching records follow it (only looked for when the last page has none)."""
+        if last_cursor is None or not (more or self.config.next_cursor_on_last_page):
+            return None
+        return last_cursor + 1
+
     def _envelope(self, size: int, total: int, next_cursor: int | None) -> dict[str, Any]:
         """The response fields around ``job_data``."""
         envelope: dict[str, Any] = {
@@ -173,6 +191,8 @@ class StandinServer:
             "size": size,
             "job_credit_remaining": self.account.credits,
         }
+        if not self.config.send_total_count:
+            del envelope["total_count"]
         if next_cursor is not None:
             envelope["next_cursor"] = next_cursor
         return envelope
@@ -191,24 +211,32 @@ class StandinServer:
             except json.JSONDecodeError:
                 return _error(HTTPStatus.BAD_REQUEST, "search_query_json is not valid JSON.")
         query_key = json.dumps(query, sort_keys=True)
+        limit = min(size, self.config.max_page_size)
         try:
             total = _total_count(catalogue, query_key)
-            page = []
+            if fault and fault.kind == "glitch_empty":
+                return HTTPStatus.OK, {**self._envelope(0, total, None), "job_data": []}
             index = catalogue.index_at_or_after(cursor)
             if fault and fault.kind == "resend":
                 index = max(0, index - 1)
-            while index < catalogue.size and len(page) < min(size, self.config.max_page_size):
+            if fault and fault.kind == "repeat":
+                index = _start_of_previous_page(catalogue, query, index, limit)
+            page: list[dict[str, Any]] = []
+            while index < catalogue.size and len(page) < limit:
                 record = catalogue.record(index)
                 if matches(query, record):
                     page.append(record)
                 index += 1
+            more = not self.config.next_cursor_on_last_page and any(
+                matches(query, catalogue.record(i)) for i in range(index, catalogue.size))
         except QueryError as exc:
             return _error(HTTPStatus.BAD_REQUEST, f"Invalid search_query_json: {exc}")
         granted = self._grant(len(page))
         if granted is None:
             return _error(HTTPStatus.PAYMENT_REQUIRED, "No job credits remaining.")
+        more = more or len(page) > granted
         page = page[:granted]
-        next_cursor = page[-1]["cursor"] + 1 if page else None
+        next_cursor = self._next_cursor(page[-1]["cursor"] if page else None, more)
         page = _damage_page(page, fault)
         response = {**self._envelope(len(page), total, next_cursor), "job_data": page}
         if fault and fault.kind == "wrong_shape":
@@ -248,6 +276,16 @@ def _post_date_bounds(query: Any) -> tuple[str, str] | None:
             return None
         bounds = (max(bounds[0], post_date.get("gte", "")), min(bounds[1], post_date.get("lte", "9999-12-31")))
     return bounds
+
+
+def _start_of_previous_page(catalogue: Catalogue, query: Any, index: int, limit: int) -> int:
+    """Where the page before the one starting at ``index`` starts (``repeat``: the server
+    answers that page again, so its ``next_cursor`` does not move past the one asked for)."""
+    found = 0
+    while index > 0 and found < limit:
+        index -= 1
+        found += matches(query, catalogue.record(index))
+    return index
 
 
 def _damage_page(page: list[dict[str, Any]], fault: Fault | None) -> list[dict[str, Any]]:
@@ -296,18 +334,30 @@ def _total_count(catalogue: Catalogue, query_key: str) -> int:
     return sum(1 for i in range(catalogue.size) if matches(query, catalogue.record(i)))
 
 
+def _query_key_of(raw: bytes) -> str:
+    """The request's query, as faults that pick "the first request of each query" see it."""
+    try:
+        return json.dumps(json.loads(raw or b"{}").get("search_query_json"), sort_keys=True)
+    except (json.JSONDecodeError, AttributeError):
+        return ""
+
+
 def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, so client connection pooling is real
+        # Headers and body go out as two writes; with Nagle's algorithm on, the body waits
+        # for the client's delayed ACK (about 40 ms a response on Linux), which no real
+        # server adds.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             with server.answering():
                 self._answer_post()
 
         def _answer_post(self) -> None:
-            fault = server.faults.fault_for(server.next_request_number())
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            fault = server.faults.fault_for(server.next_request_number(), _query_key_of(raw))
             if fault and self._transport_fault(fault):
                 return
             if self.path.rstrip("/") != "/v2/data":

@@ -45,3 +45,16 @@ class JobsPikrResponseError(JobsPikrError):
 
 class JobsPikrUnavailableError(JobsPikrError):
     """JobsPikr kept failing through the whole retry budget, on every host tried."""
+
+
+class JobsPikrIncompleteError(JobsPikrError):
+    """A load received fewer records for a window than JobsPikr counts for it, even after
+    fetching that window again from its start. What was received is kept; the next run
+    fetches the window again."""
+
+
+#: Failures no retry of the task can fix: a person must change a setting, a credential or
+#: the account, or the server answers the same wrong thing every time. The DAG fails the
+#: task at once on these instead of retrying it minutes later.
+PERMANENT_ERRORS: tuple[type[JobsPikrError], ...] = (
+    JobsPikrConfigError, JobsPikrAuthError, JobsPikrCreditsError, JobsPikrResponseError)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -30,6 +30,8 @@ from jobspikr.errors import (
     JobsPikrResponseError,
     JobsPikrUnavailableError,
 )
+from jobspikr.failover import HostFailover
+from jobspikr.paging import CursorStream
 from jobspikr.provider import CONN_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 from jobspikr.query import JobsPikrQuery
 from jobspikr.rate_limit import RateLimiter, shared_limiter
@@ -97,9 +99,7 @@ class JobsPikrHook(BaseHook):
         self.limiter = limiter or shared_limiter(jobspikr_conn_id, self.settings.requests_per_minute)
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": "jobspikr-airflow/1"})
-        # Every run starts on the primary; the backup is used only after repeated failure.
-        self.active_host = self.primary
-        self._primary_failures = 0
+        self.hosts = HostFailover(self.primary, self.backup, failover_after=self.settings.failover_after)
         self.last_credits_remaining: int | None = None
         self._sleep = sleep  # injectable, so tests can assert the backoff without waiting
 
@@ -117,30 +117,12 @@ class JobsPikrHook(BaseHook):
 
     # -- paging -----------------------------------------------------------------------------
 
-    def iter_pages(self, query: JobsPikrQuery, start_cursor: int | None = None) -> Iterator[Page]:
-        """Yield pages from ``start_cursor`` to the end of the results, one in memory at a time.
-
-        Ends after a page with no records, no ``next_cursor`` or a ``no_data`` status. An
-        empty page right after a full one is asked for once more (same cursor) before it is
-        taken as the end: at the true end that costs one request and no credits, while a
-        single glitch would otherwise end the pass early and leave the rest of the day to a
-        later run's look-back.
-        """
-        cursor = start_cursor
-        previous_full = asked_again = False
-        while True:
-            page = self.fetch_page(query, cursor)
-            yield page
-            if page.is_last:
-                if previous_full and not asked_again and page.status == "success" and not page.records:
-                    log.warning("JobsPikr sent an empty page after a full one (cursor %s); asking once more "
-                                "before taking it as the end", cursor)
-                    asked_again = True
-                    continue
-                return
-            previous_full = len(page.records) + len(page.rejected) >= self.settings.page_size
-            asked_again = False
-            cursor = page.next_cursor
+    def stream(self, query: JobsPikrQuery, start_cursor: int | None = None, *,
+               already_received: int = 0) -> CursorStream:
+        """The query's pages from ``start_cursor`` to the end (``jobspikr.paging`` decides
+        where that is), one in memory at a time."""
+        return CursorStream(lambda cursor: self.fetch_page(query, cursor), start_cursor=start_cursor,
+                            already_received=already_received)
 
     def fetch_page(self, query: JobsPikrQuery, cursor: int | None) -> Page:
         """One search request, with the credit floor checked first and retries inside."""
@@ -182,34 +164,33 @@ class JobsPikrHook(BaseHook):
             sleep=self._sleep,
             reraise=True,
         )
-        hosts_before = {self.active_host}
+        hosts_before = {self.hosts.active}
         try:
             return retrying(call)
         except Exception as exc:
             if not is_retryable(exc):
                 raise
-            hosts = ", ".join(sorted(hosts_before | {self.active_host}))
+            attempts = self.settings.max_attempts
+            if isinstance(exc, JobsPikrResponseError):
+                # The server answers, badly, every time: no later retry will fix that.
+                raise JobsPikrResponseError(f"{exc} (the same in all {attempts} attempts)") from exc
+            hosts = ", ".join(sorted(hosts_before | {self.hosts.active}))
             raise JobsPikrUnavailableError(
                 f"JobsPikr did not answer usefully after {self.settings.max_attempts} attempts "
                 f"(hosts tried: {hosts}); last error: {exc}. Nothing past the last stored watermark "
                 "was loaded; the next run resumes there.") from exc
 
     def _before_retry(self, retry_state: tenacity.RetryCallState) -> None:
+        """Log the failure and count it against the host (which may fail over)."""
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         log.warning("JobsPikr request to %s failed (attempt %d of %d): %s; retrying in %.1fs",
-                    self.active_host, retry_state.attempt_number, self.settings.max_attempts,
+                    self.hosts.active, retry_state.attempt_number, self.settings.max_attempts,
                     exc, retry_state.upcoming_sleep)
-        if self.active_host == self.primary:
-            self._primary_failures += 1
-            if self.backup and self._primary_failures >= self.settings.failover_after:
-                log.warning("JobsPikr primary host %s failed %d times in a row; failing over to "
-                            "backup host %s for the rest of this run",
-                            self.primary, self._primary_failures, self.backup)
-                self.active_host = self.backup
+        self.hosts.failed()
 
     def _post(self, body: dict[str, Any], cursor: int | None) -> Page:
         self.limiter.acquire()
-        host = self.active_host
+        host = self.hosts.active
         response, content = self._send(host, body)
         if response.status_code in (401, 403) and self._reload_rotated_credentials():
             response, content = self._send(host, body)
@@ -238,9 +219,9 @@ class JobsPikrHook(BaseHook):
             raise JobsPikrResponseError(
                 f"JobsPikr response from {host} for cursor {cursor} is not valid JSON "
                 f"({len(content)} bytes): {exc}", retryable=True) from exc
-        if self.active_host == self.primary:
-            self._primary_failures = 0
-        return parse_page(payload, host=host, requested_cursor=cursor, byte_size=len(content))
+        page = parse_page(payload, host=host, requested_cursor=cursor, byte_size=len(content))
+        self.hosts.succeeded(host)
+        return page
 
     def _send(self, host: str, body: dict[str, Any]) -> tuple[requests.Response, bytes]:
         """POST and read the whole body in 1 MB reads (requests' default 10 KB reads cost a

@@ -28,7 +28,8 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Page:
-    """One response: its records and where the next page starts (``None``: the end)."""
+    """One response: its records, the API's counts and its ``next_cursor`` as sent. Whether
+    it ends a stream is ``jobspikr.paging``'s decision, not the page's."""
 
     records: list[Record]
     next_cursor: int | None
@@ -41,11 +42,6 @@ class Page:
     rejected: tuple[Rejected, ...] = ()
 
     @property
-    def is_last(self) -> bool:
-        received = self.records or self.rejected
-        return not received or self.next_cursor is None or self.status != "success"
-
-    @property
     def resume_cursor(self) -> int | None:
         """Where the stream continues after this page: ``next_cursor``, else past its last record."""
         if self.next_cursor is not None:
@@ -56,6 +52,10 @@ class Page:
 def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_size: int = 0) -> Page:
     """Check the response's shape (raise with context if wrong) and every record's keys.
 
+    A wrong shape is retryable (a proxy or a half-deployed server can answer one badly);
+    one that repeats through the hook's whole retry budget fails the run. An ``error``
+    status is the server's deliberate answer and is not retried.
+
     A record without ``uniq_id`` or an integer ``cursor`` cannot be stored or resumed
     from; it goes to ``Page.rejected`` with its reason instead of failing the page, so
     one poison record cannot block every later run at the same cursor. The loader keeps
@@ -63,7 +63,7 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
     """
     where = f"JobsPikr response from {host} for cursor {requested_cursor}"
     if not isinstance(payload, dict):
-        raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object")
+        raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object", retryable=True)
     status = payload.get("status")
     if status != "success" and status not in END_STATUSES:
         raise JobsPikrResponseError(
@@ -72,7 +72,12 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
     if records is None:
         records = []
     if not isinstance(records, list):
-        raise JobsPikrResponseError(f"{where}: job_data is a {type(records).__name__}, not a list")
+        raise JobsPikrResponseError(f"{where}: job_data is a {type(records).__name__}, not a list",
+                                    retryable=True)
+    size = _optional_int(payload, "size", where)
+    if size is not None and size != len(records):
+        raise JobsPikrResponseError(
+            f"{where}: size says {size} records but job_data holds {len(records)}", retryable=True)
     valid: list[Record] = []
     rejected: list[Rejected] = []
     for position, record in enumerate(records):
@@ -85,7 +90,7 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
     if valid and next_cursor is not None and next_cursor <= valid[-1]["cursor"]:
         raise JobsPikrResponseError(
             f"{where}: next_cursor {next_cursor} does not advance past the last record's "
-            f"cursor {valid[-1]['cursor']}")
+            f"cursor {valid[-1]['cursor']}", retryable=True)
     return Page(
         records=valid,
         rejected=tuple(rejected),
@@ -115,4 +120,4 @@ def _optional_int(payload: dict[str, Any], key: str, where: str) -> int | None:
     value = payload.get(key)
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
-    raise JobsPikrResponseError(f"{where}: {key} is {value!r}, not an integer")
+    raise JobsPikrResponseError(f"{where}: {key} is {value!r}, not an integer", retryable=True)

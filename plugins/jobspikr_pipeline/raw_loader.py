@@ -59,6 +59,50 @@ from inserted
 """
 
 
+_RECEIVED_SQL = """
+with received as (
+    insert into raw.jobspikr_window_records (query_key, post_date, record_key)
+    select %(query_key)s, %(post_date)s, key from unnest(%(keys)s::text[]) as key
+    on conflict do nothing
+    returning 1
+)
+insert into raw.jobspikr_windows (query_key, post_date, received_count, load_id)
+select %(query_key)s, %(post_date)s, count(*), %(load_id)s from received
+on conflict (query_key, post_date) do update
+    set received_count = raw.jobspikr_windows.received_count + excluded.received_count,
+        load_id = excluded.load_id
+"""
+
+
+@dataclass(frozen=True)
+class WindowStart:
+    """Where a window's stream starts: its watermark and what it has received so far; a
+    window that ended short starts again from the beginning (``cursor`` None, nothing known)."""
+
+    cursor: int | None
+    received: int
+    short: bool = False
+
+
+@dataclass(frozen=True)
+class WindowCheck:
+    """A window's reconciliation: the distinct records stored against the API's count."""
+
+    post_date: date
+    expected: int | None
+    received: int
+    pages: int
+
+    @property
+    def complete(self) -> bool | None:
+        """True when every record the API counts was received; None when it sent no count."""
+        return None if self.expected is None else self.received >= self.expected
+
+    def describe(self) -> str:
+        expected = "an unknown number (no total_count)" if self.expected is None else self.expected
+        return f"{self.post_date}: received {self.received} of {expected}"
+
+
 @dataclass
 class LoadCounts:
     """What one load did; the same numbers land in ``raw.jobspikr_load_log``."""
@@ -112,11 +156,54 @@ class RawLoader:
                                 (self.query_key,)).fetchone()
         return row[0] if row else None
 
-    def watermark(self, post_date: date) -> int | None:
-        row = self.conn.execute(
-            "select next_cursor from raw.jobspikr_watermarks where query_key = %s and post_date = %s",
-            (self.query_key, post_date)).fetchone()
-        return row[0] if row else None
+    def short_days(self) -> list[date]:
+        """Windows a past load found short: the next load fetches them again, from their start."""
+        rows = self.conn.execute("select post_date from raw.jobspikr_windows where query_key = %s"
+                                 " and complete = false order by post_date", (self.query_key,))
+        return [row[0] for row in rows]
+
+    def window_starts(self, days: Sequence[date]) -> dict[date, WindowStart]:
+        """Each day's stream start: from the watermark, or from the beginning if it was short."""
+        rows = self.conn.execute(
+            "select d.day, w.next_cursor, coalesce(s.received_count, 0), coalesce(s.complete = false, false)"
+            " from unnest(%s::date[]) as d(day)"
+            " left join raw.jobspikr_watermarks w on w.query_key = %s and w.post_date = d.day"
+            " left join raw.jobspikr_windows s on s.query_key = %s and s.post_date = d.day",
+            (list(days), self.query_key, self.query_key)).fetchall()
+        starts = {day: WindowStart(None, 0, True) if short else WindowStart(cursor, received)
+                  for day, cursor, received, short in rows}
+        return {day: starts[day] for day in days}
+
+    def reconcile(self, post_date: date, *, expected: int | None, pages: int, pass_number: int,
+                  from_cursor: int | None, end_signal: str) -> WindowCheck:
+        """Check the window's stored records against the API's count and record the result
+        (the window's state, and a row of this load's per-window log)."""
+        with self.conn.transaction():
+            row = self.conn.execute(
+                "select received_count from raw.jobspikr_windows where query_key = %s and post_date = %s",
+                (self.query_key, post_date)).fetchone()
+            check = WindowCheck(post_date, expected, row[0] if row else 0, pages)
+            self.conn.execute(
+                "insert into raw.jobspikr_windows (query_key, post_date, expected_count, complete, checked_at,"
+                " load_id) values (%s, %s, %s, %s, now(), %s) on conflict (query_key, post_date) do update"
+                " set expected_count = excluded.expected_count, complete = excluded.complete,"
+                " checked_at = excluded.checked_at, load_id = excluded.load_id",
+                (self.query_key, post_date, expected, check.complete, self.load_id))
+            self.conn.execute(
+                "insert into raw.jobspikr_load_windows (load_id, post_date, pass, from_cursor, pages,"
+                " expected_count, received_count, complete, end_signal) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " on conflict (load_id, post_date, pass) do update set pages = excluded.pages,"
+                " expected_count = excluded.expected_count, received_count = excluded.received_count,"
+                " complete = excluded.complete, end_signal = excluded.end_signal, checked_at = now()",
+                (self.load_id, post_date, pass_number, from_cursor, pages, expected, check.received,
+                 check.complete, end_signal))
+        return check
+
+    def record_outcome(self, checks: Sequence[WindowCheck]) -> None:
+        """The load's final reconciliation, in its load-log row."""
+        short = sum(1 for check in checks if check.complete is not True)
+        self.conn.execute("update raw.jobspikr_load_log set windows_checked = %s, windows_short = %s"
+                          " where load_id = %s", (len(checks), short, self.load_id))
 
     def load_batch(self, records: list[dict[str, Any]], *, post_date: date, next_cursor: int | None,
                    pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
@@ -124,7 +211,10 @@ class RawLoader:
         post_date) watermark to ``next_cursor``: all in one transaction."""
         batch = LoadCounts(pages=pages, records_received=len(records) + len(rejected), bytes=byte_count,
                            rejected=len(rejected))
+        keys = [record["uniq_id"] for record in records] + [_reject_key(r) for r in rejected]
         with self.conn.transaction():
+            self.conn.execute(_RECEIVED_SQL, {"query_key": self.query_key, "post_date": post_date,
+                                              "keys": keys, "load_id": self.load_id})
             if rejected:
                 with self.conn.cursor() as cur:
                     cur.executemany(
@@ -179,6 +269,12 @@ def record_hash(record: dict[str, Any]) -> str:
     """The version of a record: md5 of its canonical JSON without the re-crawl fields."""
     content = {k: v for k, v in record.items() if k not in _VOLATILE_KEYS}
     return hashlib.md5(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).hexdigest()
+
+
+def _reject_key(rejected: Rejected) -> str:
+    """A reject has no usable ``uniq_id``: it is counted once per distinct content."""
+    content = orjson.dumps(rejected.record, option=orjson.OPT_SORT_KEYS, default=str)
+    return "reject:" + hashlib.md5(content, usedforsecurity=False).hexdigest()
 
 
 def _copy_row(record: dict[str, Any]) -> tuple[Any, ...]:

@@ -51,7 +51,7 @@ def fetch_ids(hook: JobsPikrHook, cursor: int | None = None) -> tuple[list[str],
     """All uniq_ids the pages carry (duplicates kept), and where the last page said to resume."""
     ids: list[str] = []
     resume = cursor
-    for page in hook.iter_pages(JobsPikrQuery(), cursor):
+    for page in hook.stream(JobsPikrQuery(), cursor):
         ids.extend(r["uniq_id"] for r in page.records)
         if page.records:
             resume = page.next_cursor
@@ -60,10 +60,10 @@ def fetch_ids(hook: JobsPikrHook, cursor: int | None = None) -> tuple[list[str],
 
 def test_pages_carry_every_record_once_one_page_at_a_time(monkeypatch, server) -> None:
     hook = make_hook(monkeypatch, server)
-    pages = hook.iter_pages(JobsPikrQuery())
+    pages = iter(hook.stream(JobsPikrQuery()))
     assert isinstance(pages, types.GeneratorType)  # pulled lazily: one page in memory
     sizes = [len(p.records) for p in pages]
-    assert sizes == [50, 50, 50, 50, 50, 0, 0]  # an empty page after a full one is asked twice
+    assert sizes == [50, 50, 50, 50, 50, 0]  # the last page had a next_cursor; total_count confirms the end
     ids, _ = fetch_ids(make_hook(monkeypatch, server))
     assert len(ids) == len(set(ids)) and set(ids) == ALL_IDS
 
@@ -71,7 +71,7 @@ def test_pages_carry_every_record_once_one_page_at_a_time(monkeypatch, server) -
 def test_filters_are_applied_by_the_server(monkeypatch, server) -> None:
     hook = make_hook(monkeypatch, server)
     query = JobsPikrQuery(job_board=("dice",))
-    got = [r for p in hook.iter_pages(query) for r in p.records]
+    got = [r for p in hook.stream(query) for r in p.records]
     expected = {CATALOGUE.record(i)["uniq_id"] for i in range(CATALOGUE.size)
                 if CATALOGUE.record(i)["job_board"] == "dice"}
     assert expected and {r["uniq_id"] for r in got} == expected
@@ -92,7 +92,7 @@ def test_rotated_secret_is_reread_once(monkeypatch, server) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **FAST))
     ids, _ = fetch_ids(hook)
     assert set(ids) == ALL_IDS
-    assert server.requests_served == 8  # one 401, then seven pages with the new key
+    assert server.requests_served == 7  # one 401, then six pages with the new key
 
 
 def test_server_accepts_basic_auth_and_string_queries(server) -> None:
@@ -137,20 +137,26 @@ def test_retry_budget_is_bounded_and_the_error_is_clear(monkeypatch, server) -> 
 
 def test_a_record_without_uniq_id_is_rejected_with_its_reason_not_dropped(monkeypatch, server) -> None:
     server.faults = FaultPlan.at([3], Fault("no_uniq_id"))
-    pages = list(make_hook(monkeypatch, server).iter_pages(JobsPikrQuery()))
+    pages = list(make_hook(monkeypatch, server).stream(JobsPikrQuery()))
     rejected = [r for p in pages for r in p.rejected]
     assert len(rejected) == 1 and "has no uniq_id" in rejected[0].reason
     ids = [r["uniq_id"] for p in pages for r in p.records]
     assert len(ids) == len(ALL_IDS) - 1 and set(ids) < ALL_IDS
 
 
-def test_a_page_with_a_wrong_shape_fails_loudly_and_a_resume_loses_nothing(monkeypatch, server) -> None:
+def test_a_single_wrong_shape_is_asked_again(monkeypatch, server) -> None:
     server.faults = FaultPlan.at([3], Fault("wrong_shape"))
-    hook = make_hook(monkeypatch, server)
+    ids, _ = fetch_ids(make_hook(monkeypatch, server))
+    assert set(ids) == ALL_IDS and len(ids) == len(ALL_IDS)
+
+
+def test_a_wrong_shape_that_repeats_fails_loudly_and_a_resume_loses_nothing(monkeypatch, server) -> None:
+    server.faults = FaultPlan.at(range(3, 7), Fault("wrong_shape"))
+    hook = make_hook(monkeypatch, server, max_attempts=4)
     ids: list[str] = []
     resume = None
-    with pytest.raises(JobsPikrResponseError, match="job_data is a dict"):
-        for page in hook.iter_pages(JobsPikrQuery()):
+    with pytest.raises(JobsPikrResponseError, match=r"job_data is a dict.*the same in all 4 attempts"):
+        for page in hook.stream(JobsPikrQuery()):
             ids.extend(r["uniq_id"] for r in page.records)
             resume = page.next_cursor
     assert len(ids) == 100
@@ -174,6 +180,30 @@ def test_two_empty_pages_in_a_row_end_the_pass_and_the_resume_gets_the_rest(monk
     assert set(first) | set(rest) == ALL_IDS and len(first) + len(rest) == len(ALL_IDS)
 
 
+SERVER_BEHAVIOURS = {
+    "pages capped at 20 (asked for 50)": (StandinConfig(catalogue=CATALOGUE, max_page_size=20), FaultPlan()),
+    "no next_cursor on the last page": (StandinConfig(catalogue=CATALOGUE, next_cursor_on_last_page=False),
+                                        FaultPlan()),
+    "an empty first answer that looks like the end": (StandinConfig(catalogue=CATALOGUE),
+                                                       FaultPlan.at([1], Fault("glitch_empty"))),
+    "an empty answer mid-stream that looks like the end": (StandinConfig(catalogue=CATALOGUE),
+                                                            FaultPlan.at([3], Fault("glitch_empty"))),
+    "a repeated page": (StandinConfig(catalogue=CATALOGUE), FaultPlan.at([3, 5], Fault("repeat"))),
+    "no total_count": (StandinConfig(catalogue=CATALOGUE, send_total_count=False), FaultPlan()),
+}
+
+
+@pytest.mark.parametrize("behaviour", list(SERVER_BEHAVIOURS))
+def test_one_stream_gets_every_record_whatever_the_server_does_within_the_notes(monkeypatch, behaviour) -> None:
+    """Behaviours the API notes leave open: none may end a stream before its last record."""
+    config, faults = SERVER_BEHAVIOURS[behaviour]
+    with StandinServer(config) as server:
+        server.faults = faults
+        stream = make_hook(monkeypatch, server).stream(JobsPikrQuery())
+        ids = [r["uniq_id"] for page in stream for r in page.records]
+    assert set(ids) == ALL_IDS and stream.end is not None and stream.end.received == len(ALL_IDS)
+
+
 @pytest.mark.parametrize("kind", ["duplicates", "resend"])
 def test_duplicate_records_are_passed_on_for_the_loader_to_skip(monkeypatch, server, kind) -> None:
     server.faults = FaultPlan.at([2, 4], Fault(kind))
@@ -189,13 +219,13 @@ def test_failover_to_backup_and_back_on_the_next_run(monkeypatch, caplog) -> Non
         hook = make_hook(monkeypatch, primary, backup_host=backup.url, failover_after=2)
         ids, _ = fetch_ids(hook)
         assert set(ids) == ALL_IDS and len(ids) == len(ALL_IDS)
-        assert primary.requests_served == 2 and backup.requests_served == 7
+        assert primary.requests_served == 2 and backup.requests_served == 6
         assert "failing over to backup host" in caplog.text
         primary.faults = FaultPlan()
         next_run = make_hook(monkeypatch, primary, backup_host=backup.url, failover_after=2)
-        assert next_run.active_host == next_run.primary
+        assert next_run.hosts.active == next_run.primary
         fetch_ids(next_run)
-        assert primary.requests_served == 2 + 7 and backup.requests_served == 7
+        assert primary.requests_served == 2 + 6 and backup.requests_served == 6
 
 
 def test_credit_floor_stops_before_spending_under_it(monkeypatch) -> None:
@@ -203,7 +233,7 @@ def test_credit_floor_stops_before_spending_under_it(monkeypatch) -> None:
         hook = make_hook(monkeypatch, server, credit_floor=100)
         ids: list[str] = []
         with pytest.raises(JobsPikrCreditsError, match=r"floor \(100\).*'credit_floor'"):
-            for page in hook.iter_pages(JobsPikrQuery()):
+            for page in hook.stream(JobsPikrQuery()):
                 ids.extend(r["uniq_id"] for r in page.records)
         assert len(ids) == 150 and server.account.credits == 100
 
@@ -223,8 +253,8 @@ def test_preloaded_server_serves_the_same_pages(monkeypatch, server) -> None:
     """The benchmark's fast path must be byte-for-byte the same API as the generating one."""
     query = JobsPikrQuery(post_date_from=TEST_ANCHOR.replace(day=18), post_date_to=TEST_ANCHOR.replace(day=19))
     with StandinServer(StandinConfig(catalogue=CATALOGUE), preload=True) as fast:
-        slow_pages = list(make_hook(monkeypatch, server).iter_pages(query))
-        fast_pages = list(make_hook(monkeypatch, fast).iter_pages(query))
+        slow_pages = list(make_hook(monkeypatch, server).stream(query))
+        fast_pages = list(make_hook(monkeypatch, fast).stream(query))
     assert len(slow_pages) > 2
     assert [(p.records, p.next_cursor, p.total_count) for p in fast_pages] == [
         (p.records, p.next_cursor, p.total_count) for p in slow_pages]
