@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from local_stack.airflow_env import (
     LOCAL_DIR,
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         api = _api(stack, args)
         print(f"Running jobspikr_ingest (full Airflow log: {RUN_LOG.relative_to(PROJECT_ROOT)})...",
               flush=True)
-        with _output_to(RUN_LOG):
+        with _output_to(RUN_LOG) as terminal, _alerts_to(terminal, started):
             state, run_id = _run_dag()
         if state != "success":
             print("".join(RUN_LOG.read_text().splitlines(keepends=True)[-60:]))
@@ -95,8 +97,9 @@ def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
 
 
 @contextmanager
-def _output_to(path: Path) -> Iterator[None]:
-    """Send this process's stdout/stderr (file descriptors, so Airflow's loggers too) to ``path``."""
+def _output_to(path: Path) -> Iterator[TextIO]:
+    """Send this process's stdout/stderr (file descriptors, so Airflow's loggers too) to
+    ``path``; yield the terminal, for what must reach the user at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -104,15 +107,35 @@ def _output_to(path: Path) -> Iterator[None]:
     with path.open("w") as log_file:
         os.dup2(log_file.fileno(), 1)
         os.dup2(log_file.fileno(), 2)
+        terminal = os.fdopen(os.dup(saved[0]), "w", buffering=1)
         try:
-            yield
+            yield terminal
         finally:
+            terminal.close()
             sys.stdout.flush()
             sys.stderr.flush()
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
             os.close(saved[0])
             os.close(saved[1])
+
+
+@contextmanager
+def _alerts_to(terminal: TextIO, started: float) -> Iterator[None]:
+    """A task's failure alert reaches the terminal the moment it is raised, not after the
+    run's last task (a bad credential is reported in seconds, not after the rest of the run)."""
+    class ToTerminal(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            terminal.write(f"FAILED after {time.monotonic() - started:.0f}s: {record.getMessage()}\n"
+                           "  (the run finishes the tasks that still run, then prints its summary)\n")
+
+    handler = ToTerminal(level=logging.ERROR)
+    alerts = logging.getLogger("jobspikr.alerts")
+    alerts.addHandler(handler)
+    try:
+        yield
+    finally:
+        alerts.removeHandler(handler)
 
 
 def _run_dag() -> tuple[str, str]:

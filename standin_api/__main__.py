@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from standin_api import Account, Catalogue, StandinConfig, StandinServer
+from standin_api.faults import Fault, FaultPlan
 
 
 def main() -> None:
@@ -20,12 +21,21 @@ def main() -> None:
                         help="latest post date (YYYY-MM-DD), default today")
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--credits", type=int, default=1_000_000, help="the account's job credits")
+    parser.add_argument("--max-page-size", type=int, default=100,
+                        help="the most records a page holds, whatever size is asked (default 100)")
+    parser.add_argument("--no-next-cursor-on-last-page", action="store_true",
+                        help="the last page of a query has no next_cursor (the default sends one)")
+    parser.add_argument("--empty-first-answer", action="store_true",
+                        help="the first answer to every query is empty and looks like the end (a glitch)")
     parser.add_argument("--preload", action="store_true",
                         help="generate and encode every record at start-up (fast pages; ~2.5 KB/record)")
     args = parser.parse_args()
     catalogue = Catalogue(seed=args.seed, size=args.records, anchor=args.anchor, days=args.days)
-    server = StandinServer(StandinConfig(catalogue=catalogue, latency_ms=args.latency_ms),
-                           Account(credits=args.credits), host=args.host, port=args.port, preload=args.preload)
+    config = StandinConfig(catalogue=catalogue, latency_ms=args.latency_ms, max_page_size=args.max_page_size,
+                           next_cursor_on_last_page=not args.no_next_cursor_on_last_page)
+    faults = FaultPlan(first_of_each_query=Fault("glitch_empty")) if args.empty_first_answer else None
+    server = StandinServer(config, Account(credits=args.credits), host=args.host, port=args.port,
+                           faults=faults, preload=args.preload)
     with server:
         account = server.account
         print(f"JobsPikr stand-in on {server.url} (client_id={account.client_id})", flush=True)

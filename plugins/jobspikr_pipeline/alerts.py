@@ -16,7 +16,7 @@ def alert_message(context: dict[str, Any]) -> str:
     try_number = getattr(ti, "try_number", "?")
     return (
         f"JobsPikr pipeline: task {task!r} of run {run_id!r} failed (try {try_number}): "
-        f"{type(exc).__name__ if exc else 'error'}: {exc}. "
+        f"{type(exc).__name__ if exc else 'error'}: {str(exc).rstrip('.')}. "
         f"Look at: the task log in the Airflow UI; "
         f"raw.jobspikr_load_log where airflow_run_id = '{run_id}'; raw.jobspikr_rejects. "
         "Marts keep serving the last good build; the next healthy run resumes from the watermarks."

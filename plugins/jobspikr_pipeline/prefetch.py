@@ -39,6 +39,9 @@ def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
     """
     buffers: list[queue.Queue[object]] = [queue.Queue(maxsize=depth) for _ in sources]
     stop = threading.Event()
+    #: After a source fails, no new source starts: the consumer raises when it reaches the
+    #: failure, and requests for later sources would be spent for nothing (a 401 per day).
+    failed = threading.Event()
     ahead = threading.Semaphore(2 * workers)  # sources taken but not yet consumed
     next_source = iter(range(len(sources)))
     take = threading.Lock()
@@ -58,6 +61,7 @@ def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
                 if not put(buffers[index], item):
                     return
         except BaseException as exc:  # noqa: BLE001 (handed to the consumer, which re-raises it)
+            failed.set()
             put(buffers[index], exc)
             return
         put(buffers[index], _DONE)
@@ -67,7 +71,7 @@ def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
             if not ahead.acquire(timeout=0.1):
                 continue
             with take:
-                index = next(next_source, None)
+                index = None if failed.is_set() else next(next_source, None)
             if index is None:
                 return
             fetch(index, worker)

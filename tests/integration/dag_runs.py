@@ -22,13 +22,18 @@ def run_ingest(logical_date: datetime, *, airflow_retries: bool = True, conf: di
 
 
 def task_states(run_date: datetime) -> dict[str, str]:
+    return {task: state for task, (state, _) in task_tries(run_date).items()}
+
+
+def task_tries(run_date: datetime) -> dict[str, tuple[str, int]]:
+    """Each task of the latest run at ``run_date``: its state and how many tries it took."""
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
 
     with create_session() as session:
         rows = session.query(TaskInstance).filter(TaskInstance.dag_id == "jobspikr_ingest").all()
         latest = max(r.run_id for r in rows if r.logical_date == run_date)
-        return {r.task_id: str(r.state) for r in rows if r.run_id == latest}
+        return {r.task_id: (str(r.state), r.try_number) for r in rows if r.run_id == latest}
 
 
 def served_ids(server: StandinServer) -> set[str]:

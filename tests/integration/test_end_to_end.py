@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from local_stack.airflow_env import openlineage_events_path
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import jobspikr_conn_json
-from tests.integration.dag_runs import run_ingest, served_ids, task_states
+from tests.integration.dag_runs import run_ingest, served_ids, task_states, task_tries
 
 pytestmark = pytest.mark.integration
 
@@ -104,6 +105,25 @@ def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
         mart = [r[0] for r in conn.execute("select source_record_id from marts.job_listing_records")]
     assert len(raw) == len(set(raw)) and set(raw) == served_ids(standin)
     assert sorted(mart) == sorted(raw)
+
+
+def test_a_bad_credential_fails_the_run_at_once_without_task_retries(
+        airflow_db: None, warehouse: str, standin: StandinServer, monkeypatch) -> None:
+    """A retry cannot fix a 401: the task fails on its first try (the DAG's retries stay on,
+    with their 2-minute delay), and the run ends without waiting for one."""
+    conn = json.loads(jobspikr_conn_json(standin))
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", json.dumps({**conn, "password": "not-the-key"}))
+    run_date = datetime(2026, 11, 20, 3, tzinfo=UTC)
+    started = time.monotonic()
+    assert run_ingest(run_date) == "failed"
+    elapsed = time.monotonic() - started
+    tries = task_tries(run_date)
+    assert tries["extract_load"] == ("failed", 1)
+    assert standin.requests_served <= 2  # one 401 per parallel stream, none retried, no later day asked
+    assert elapsed < 100, elapsed  # well under the task retry delay (120 s) it would have waited
+    with psycopg.connect(warehouse) as conn_:
+        status, error = conn_.execute("select status, error from raw.jobspikr_load_log").fetchone()
+    assert status == "failed" and "check its login (client_id) and password (client_auth_key)" in error
 
 
 def test_a_failing_dbt_model_fails_its_own_task_and_the_next_run_recovers(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import psycopg
 import pytest
@@ -93,8 +94,9 @@ def latest_load(warehouse: str) -> tuple[str, str | None]:
 def start_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., StandinServer]]:
     """Start a stand-in (optionally with a backup host) and point ``jobspikr_default`` at it."""
     with ExitStack() as stack:
-        def start(*, account: Account | None = None, latency_ms: int = 0, **extra: object) -> StandinServer:
-            config = StandinConfig(catalogue=CATALOGUE, latency_ms=latency_ms)
+        def start(*, account: Account | None = None, latency_ms: int = 0, config: dict[str, Any] | None = None,
+                  **extra: object) -> StandinServer:
+            config = StandinConfig(catalogue=CATALOGUE, latency_ms=latency_ms, **(config or {}))
             server = stack.enter_context(StandinServer(config, account or Account()))
             monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **{**FAST, **extra}))
             return server
@@ -122,6 +124,10 @@ ABSORBED = {
     "truncated bodies": FaultPlan.at((2, 5), Fault("truncate")),
     "non-JSON body (proxy error page)": FaultPlan.at((3,), Fault("not_json")),
     "empty page mid-stream": FaultPlan.at((3,), Fault("empty_page")),
+    "empty answer that looks like the end, mid-stream": FaultPlan.at((3, 9), Fault("glitch_empty")),
+    "empty first answer on every day": FaultPlan(first_of_each_query=Fault("glitch_empty")),
+    "repeated pages": FaultPlan.at((3, 6), Fault("repeat")),
+    "a single page with a wrong shape": FaultPlan.at((3,), Fault("wrong_shape")),
     "duplicates within and across pages": FaultPlan(by_request={2: Fault("duplicates"), 3: Fault("resend"),
                                                                 6: Fault("resend")}),
     "records re-sent with changes": FaultPlan.at((3, 6), Fault("changed")),
@@ -146,6 +152,25 @@ def test_absorbed_fault_lands_every_record_once(fault: str, airflow_db: None, wa
     check_and_record(fault, 1, server, warehouse, "succeeded")
 
 
+#: Server behaviours the API notes allow, each in a whole DAG run.
+SERVER_BEHAVIOURS: dict[str, dict[str, Any]] = {
+    "pages capped at 20 (asked for 50)": {"max_page_size": 20},
+    "no next_cursor on the last page": {"next_cursor_on_last_page": False},
+    "pages capped at 7, no next_cursor on the last page": {"max_page_size": 7, "next_cursor_on_last_page": False},
+}
+
+
+@pytest.mark.parametrize("behaviour", list(SERVER_BEHAVIOURS))
+def test_server_behaviour_within_the_notes_lands_every_record_once(behaviour: str, airflow_db: None,
+                                                                   warehouse: str, start_standin) -> None:
+    server = start_standin(config=SERVER_BEHAVIOURS[behaviour])
+    assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "success"
+    with psycopg.connect(warehouse) as conn:
+        short = conn.execute("select count(*) from raw.jobspikr_windows where complete is not true").fetchone()[0]
+    assert short == 0
+    check_and_record(behaviour, 1, server, warehouse, "succeeded; every window's count agrees")
+
+
 def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse: str, start_standin,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     account = Account()
@@ -161,14 +186,16 @@ def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse:
 
 def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airflow_db: None, warehouse: str,
                                                                            start_standin) -> None:
-    server = start_standin()
-    server.faults = FaultPlan.at((3,), Fault("wrong_shape"))
+    server = start_standin(max_attempts=3)
+    server.faults = FaultPlan.at((3, 4, 5), Fault("wrong_shape"))  # the same wrong answer every time
     assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "failed"
     status, error = latest_load(warehouse)
     assert status == "failed" and "job_data is a dict, not a list" in error
+    assert "the same in all 3 attempts" in error
     server.faults = FaultPlan()
     assert run_ingest(DAY[21], airflow_retries=False) == "success"
-    check_and_record("page with a wrong shape", 2, server, warehouse, "failed clearly; next run caught up")
+    check_and_record("page with a wrong shape, repeated", 2, server, warehouse,
+                     "failed clearly; next run caught up")
 
 
 def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, warehouse: str, start_standin) -> None:
@@ -206,6 +233,19 @@ def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
     account.credits = 1_000_000  # the monthly reset
     assert run_ingest(DAY[21], airflow_retries=False) == "success"
     check_and_record("credits running out mid-run", 2, server, warehouse, "failed clearly; next run caught up")
+
+
+def test_a_day_short_of_its_count_fails_the_run_and_the_next_run_fetches_it_again(
+        airflow_db: None, warehouse: str, start_standin) -> None:
+    server = start_standin()
+    server.faults = FaultPlan(always=Fault("glitch_empty"))  # every answer looks like the end
+    assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "failed"
+    status, error = latest_load(warehouse)
+    assert status == "failed" and "hold fewer records than JobsPikr counts for them" in error
+    server.faults = FaultPlan()
+    assert run_ingest(DAY[24], airflow_retries=False) == "success"  # its look-back starts past those days
+    check_and_record("every answer empty (days short of total_count)", 2, server, warehouse,
+                     "failed naming the short days; next run fetched them again")
 
 
 def test_runs_missed_for_longer_than_the_lookback_are_caught_up(airflow_db: None, warehouse: str,

@@ -73,3 +73,21 @@ def test_sources_are_fetched_at_once_each_by_its_workers_own_client() -> None:
     assert got == [(i, page) for i in range(8) for page in range(3)]
     assert most == 4  # four sources in flight at once, never more
     assert all(len(w) == 1 and next(iter(w)) in range(4) for w in workers_seen.values())
+
+
+def test_no_source_starts_after_one_failed() -> None:
+    """A permanent error (a 401) in one day must not be asked again for every later day."""
+    started: list[int] = []
+
+    def source(index: int):
+        def fetch(_worker: int) -> Iterator[int]:
+            started.append(index)
+            if index == 0:
+                raise PermissionError("401")
+            time.sleep(0.05)
+            yield index
+        return fetch
+
+    with pytest.raises(PermissionError), prefetched_in_order([source(i) for i in range(10)], workers=2) as stream:
+        list(stream)
+    assert 0 in started and len(started) <= 2  # the failing source and the one fetched beside it
