@@ -12,6 +12,7 @@ parsed as (
     select
         *,
         nullif(btrim(location), '') as location_text,
+        lower(regexp_replace(btrim(posted_at), '\s+', ' ', 'g')) as posted_text,
         -- "Austin, TX", "New York, NY, USA", "Remote - US", "Remote"
         location ~* '^\s*remote' as is_remote_text,
         nullif(btrim(split_part(regexp_replace(location, '^\s*remote\s*(-|,)?\s*', '', 'i'), ',', 1)), '')
@@ -40,15 +41,7 @@ renamed as (
         null::text                                                 as job_type,
         lower(nullif(btrim(source_site), ''))                      as job_board,
         nullif(btrim(url), '')                                     as url,
-        case
-            when posted_at ~ '^\s*\d{4}-\d{2}-\d{2}' then substring(posted_at from '\d{4}-\d{2}-\d{2}')::date
-            when posted_at ~* '^\s*(\d+)\s+days?\s+ago' then
-                scraped_at::date - substring(posted_at from '(\d+)')::int
-            when posted_at ~* '^\s*(today|just posted|\d+\s+hours?\s+ago)' then scraped_at::date
-            when posted_at ~* '^\s*yesterday' then scraped_at::date - 1
-            when posted_at ~* '^\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}\s*$'
-                then to_date(btrim(posted_at), 'Mon DD, YYYY')
-        end                                                        as post_date,
+        {{ parse_posted_at('posted_text', 'scraped_at') }} as post_date,
         nullif(btrim(regexp_replace(regexp_replace(description_html, '<[^>]*>', ' ', 'g'), '\s+', ' ', 'g')), '')
                                                                    as description,
         {{ salary_min('salary_text') }}                           as salary_min,
