@@ -122,14 +122,18 @@ def _output_to(path: Path) -> Iterator[TextIO]:
 
 @contextmanager
 def _alerts_to(terminal: TextIO, started: float) -> Iterator[None]:
-    """A task's failure alert reaches the terminal the moment it is raised, not after the
-    run's last task (a bad credential is reported in seconds, not after the rest of the run)."""
+    """An alert (a failed task, a load with gaps) reaches the terminal the moment it is
+    raised, not after the run's last task: a bad credential is reported in seconds."""
     class ToTerminal(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            terminal.write(f"FAILED after {time.monotonic() - started:.0f}s: {record.getMessage()}\n"
-                           "  (the run finishes the tasks that still run, then prints its summary)\n")
+            seconds = f"after {time.monotonic() - started:.0f}s"
+            if record.levelno >= logging.ERROR:
+                terminal.write(f"FAILED {seconds}: {record.getMessage()}\n"
+                               "  (the run finishes the tasks that still run, then prints its summary)\n")
+            else:
+                terminal.write(f"WARNING {seconds}: {record.getMessage()}\n")
 
-    handler = ToTerminal(level=logging.ERROR)
+    handler = ToTerminal(level=logging.WARNING)
     alerts = logging.getLogger("jobspikr.alerts")
     alerts.addHandler(handler)
     try:

@@ -28,6 +28,12 @@ def on_failure_alert(context: dict[str, Any]) -> None:
     log.error(alert_message(context))
 
 
+def gap_alert(message: str) -> None:
+    """A load that succeeded with days short of JobsPikr's count (``on_incomplete=warn``):
+    alerted on the same logger as a failure, at WARNING, while the run goes on."""
+    log.warning("JobsPikr pipeline: %s", message)
+
+
 def deadline_message(context: dict[str, Any] | None, deadline: str) -> str:
     dag_run = (context or {}).get("dag_run")
     run_id = getattr(dag_run, "run_id", None) or (context or {}).get("run_id", "?")

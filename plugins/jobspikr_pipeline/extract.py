@@ -32,6 +32,7 @@ from jobspikr.hook import JobsPikrHook
 from jobspikr.paging import StreamEnd
 from jobspikr.query import JobsPikrQuery
 from jobspikr.responses import Page, Rejected
+from jobspikr_pipeline.alerts import gap_alert
 from jobspikr_pipeline.prefetch import SourceFactory, prefetched_in_order
 from jobspikr_pipeline.raw_loader import RawLoader, WindowCheck, WindowStart
 
@@ -107,8 +108,8 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     summary["windows_checked"] = len(checks)
     summary["incomplete_windows"] = [check.describe() for check in incomplete]
     if incomplete:
-        log.warning("JobsPikr load %d SUCCEEDED WITH GAPS (on_incomplete=warn): %s", loader.load_id,
-                    _incomplete_message(loader.load_id, incomplete))
+        gap_alert(f"JobsPikr load {loader.load_id} SUCCEEDED WITH GAPS (on_incomplete=warn): "
+                  f"{_incomplete_message(loader.load_id, incomplete)}")
     log.info("JobsPikr load summary: %s", summary)
     return summary
 
