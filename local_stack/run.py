@@ -159,7 +159,8 @@ def _summary(run_id: str) -> dict[str, object]:
     with warehouse_connection() as conn:
         log_row = conn.execute(
             "select coalesce(sum(records_received), 0), coalesce(sum(inserted), 0),"
-            " coalesce(sum(duplicates_skipped), 0), coalesce(sum(pages), 0)"
+            " coalesce(sum(duplicates_skipped), 0), coalesce(sum(pages), 0),"
+            " coalesce(sum(windows_checked), 0), coalesce(sum(windows_short), 0)"
             " from raw.jobspikr_load_log where airflow_run_id = %s", (run_id,)).fetchone()
         raw_rows = conn.execute("select count(*) from raw.jobspikr_jobs").fetchone()[0]
         has_mart = conn.execute("select to_regclass('marts.job_listings') is not null").fetchone()[0]
@@ -171,8 +172,10 @@ def _summary(run_id: str) -> dict[str, object]:
             "select count(*) from quarantine.job_records_quarantine").fetchone()[0] if has_mart else 0
         legacy_rows = conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0]
         migration = summary_text(load_report(conn)) if has_mart else "Migration summary: no marts yet."
-    fetched, inserted, skipped, pages = log_row
-    return {"pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
+    fetched, inserted, skipped, pages, checked, short = log_row
+    completeness = (f"{checked} post-date day(s) checked against JobsPikr's total_count: "
+                    + (f"{short} SHORT (raw.jobspikr_load_windows has the counts)" if short else "all complete"))
+    return {"completeness": completeness, "pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
             "raw_rows": raw_rows, "mart_rows": mart_rows, "mart_records": mart_records,
             "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration}
 
@@ -186,6 +189,7 @@ jobspikr_ingest run {run_id}: {state.upper()}
   API:        {api}
   warehouse:  {warehouse}
   fetched:    {summary['fetched']} records in {summary['pages']} pages
+  complete:   {summary['completeness']}
   loaded:     {summary['inserted']} new raw rows ({summary['skipped']} already present, skipped)
   raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs, {summary['legacy_rows']} in raw.legacy_scraped_jobs
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
