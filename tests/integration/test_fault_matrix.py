@@ -186,7 +186,7 @@ def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse:
 
 def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airflow_db: None, warehouse: str,
                                                                            start_standin) -> None:
-    server = start_standin(max_attempts=3)
+    server = start_standin(max_attempts=3, parallel_days=1)  # one stream: requests 3-5 are one page's tries
     server.faults = FaultPlan.at((3, 4, 5), Fault("wrong_shape"))  # the same wrong answer every time
     assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "failed"
     status, error = latest_load(warehouse)
