@@ -1,0 +1,164 @@
+"""The labelled deduplication set built from the **real** JobsPikr rows.
+
+The truth is not generated: ``bench/dedup_labels/real_groups.csv`` names, for each of the
+200 rows of ``../shared/data/jobspikr/export_2021.csv``, the distinct job it belongs to,
+labelled by reading the records (cross-board copies of one requisition are one job; the
+same title in another city, a staffing firm's template for another client, a sibling role
+are not). The real ad text stays in ``../shared`` (third-party text, not copied here); the
+labels file holds ids, group names and the reasons.
+
+Around the real rows, variations that imitate what boards and the legacy scraper do, each
+inheriting its source row's label, and hard negatives with labels of their own:
+
+- **legacy copies** of a third of the rows: page chrome before the description ("Full-time
+  3 hours ago Full Job Description"), doubled spaces in titles, locations as "Chicago, IL",
+  "Hartford, CT 06103", "Cambridge, MA, US", post dates as 10/03/2021, Oct 3, 2021,
+  "3 days ago" or ISO;
+- **board copies** of a sixth of the rows (a new ``uniq_id`` on another board): title
+  suffixes (" - Remote", " | Full Time", " - Job ID 48213"), "Senior" written "Sr",
+  description prefixes ("Job description:", "Description:", "Apply today!");
+- **hard negatives** for a sixth of the rows: the same posting moved to another city (a
+  multi-location requisition's other listing), which is a different job.
+
+Groups are split into a tuning half and a held-out half by a hash of the group name, so
+no threshold can be tuned on the held-out half by accident: the split is fixed before any
+rule is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from local_stack.airflow_env import PROJECT_ROOT
+
+EXPORT = PROJECT_ROOT.parent / "shared" / "data" / "jobspikr" / "export_2021.csv"
+LABELS = PROJECT_ROOT / "bench" / "dedup_labels" / "real_groups.csv"
+_INT_FIELDS = frozenset({"cursor", "inferred_department_score", "inferred_company_type_score"})
+_NUMBER_FIELDS = frozenset({"inferred_salary_from", "inferred_salary_to"})
+#: Cities a multi-location requisition's other listing moves to (hard negatives).
+_OTHER_CITIES = (("Denver", "CO", "Colorado"), ("Atlanta", "GA", "Georgia"), ("Seattle", "WA", "Washington"),
+                 ("Boston", "MA", "Massachusetts"), ("Dallas", "TX", "Texas"))
+_ZIPS = {"CT": "06103", "MA": "02139", "NY": "10001", "CA": "94105", "TX": "75201", "IL": "60601"}
+
+
+@dataclass
+class LabelledSet:
+    """JobsPikr records and legacy rows to land, with the truth and the half of each."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    legacy_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: ``source:source_record_id`` -> the job it belongs to.
+    truth: dict[str, str] = field(default_factory=dict)
+    #: ``source:source_record_id`` -> ``tuning`` or ``held-out``.
+    half: dict[str, str] = field(default_factory=dict)
+
+    def add(self, key: str, group: str) -> None:
+        self.truth[key] = group
+        self.half[key] = half_of(group)
+
+
+def half_of(group: str) -> str:
+    return "held-out" if int(hashlib.md5(group.encode(), usedforsecurity=False).hexdigest(), 16) % 2 else "tuning"
+
+
+def available() -> bool:
+    return EXPORT.exists() and LABELS.exists()
+
+
+def real_set() -> LabelledSet:
+    """The real rows, their labels, and the variations around them (deterministic)."""
+    rows = list(csv.DictReader(EXPORT.open(newline="", encoding="utf-8")))
+    labels = {row["uniq_id"]: row["group_id"] for row in csv.DictReader(LABELS.open(newline="", encoding="utf-8"))}
+    missing = [row["uniq_id"] for row in rows if row["uniq_id"] not in labels]
+    if missing:
+        raise SystemExit(f"{LABELS.name} has no label for {len(missing)} real row(s), e.g. {missing[0]}")
+    labelled = LabelledSet()
+    for n, row in enumerate(rows):
+        record = _record(row)
+        group = labels[record["uniq_id"]]
+        labelled.records.append(record)
+        labelled.add(f"jobspikr:{record['uniq_id']}", group)
+        if n % 3 == 0:
+            legacy = _legacy_copy(record, len(labelled.legacy_rows) + 1, n)
+            labelled.legacy_rows.append(legacy)
+            labelled.add(f"legacy:{legacy['id']}", group)
+        if n % 6 == 1:
+            copy = _board_copy(record, n)
+            labelled.records.append(copy)
+            labelled.add(f"jobspikr:{copy['uniq_id']}", group)
+        if n % 6 == 4 and record.get("city"):
+            other = _other_city(record, n)
+            labelled.records.append(other)
+            labelled.add(f"jobspikr:{other['uniq_id']}", f"{group}@{other['city']}")
+    return labelled
+
+
+def _record(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row as the API sends it: ints and numbers typed, empty fields null."""
+    record: dict[str, Any] = {}
+    for name, value in row.items():
+        if value == "":
+            record[name] = None
+        elif name in _INT_FIELDS:
+            record[name] = int(value)
+        elif name in _NUMBER_FIELDS:
+            record[name] = float(value)
+        else:
+            record[name] = value
+    return record
+
+
+def _new_id(record: dict[str, Any], purpose: str) -> str:
+    return hashlib.md5(f"{purpose}:{record['uniq_id']}".encode(), usedforsecurity=False).hexdigest()
+
+
+def _board_copy(record: dict[str, Any], n: int) -> dict[str, Any]:
+    suffix = (" - Remote", " | Full Time", f" - Job ID {48213 + n}")[n % 3]
+    title = record["job_title"].replace("Senior", "Sr") + suffix
+    prefix = ("Job description: ", "Description: ", "Apply today! ")[n % 3]
+    board = "dice" if record["job_board"] != "dice" else "indeed"
+    return {**record, "uniq_id": _new_id(record, "board"), "cursor": record["cursor"] + 17 + n,
+            "job_board": board, "job_title": title, "url": f"https://{board}.example/job/{n}",
+            "job_description": prefix + (record.get("job_description") or "")}
+
+
+def _other_city(record: dict[str, Any], n: int) -> dict[str, Any]:
+    city, state, state_name = _OTHER_CITIES[n % len(_OTHER_CITIES)]
+    if city == record.get("city"):
+        city, state, state_name = _OTHER_CITIES[(n + 1) % len(_OTHER_CITIES)]
+    return {**record, "uniq_id": _new_id(record, "city"), "cursor": record["cursor"] + 31 + n,
+            "city": city, "state": state, "inferred_city": city, "inferred_state": state_name,
+            "url": f"{record['url']}?loc={city.lower()}"}
+
+
+def _legacy_copy(record: dict[str, Any], legacy_id: int, n: int) -> dict[str, Any]:
+    """What the legacy scraper wrote for the same posting."""
+    crawled = datetime.strptime(record["crawl_timestamp"], "%Y-%m-%d %H:%M:%S %z")
+    scraped = crawled + timedelta(hours=5 + n % 20)
+    posted = datetime.fromisoformat(record["post_date"])
+    age = (scraped.date() - posted.date()).days
+    posted_at = (posted.strftime("%m/%d/%Y"), posted.strftime("%b %-d, %Y"),
+                 f"{age} days ago" if age else "today", posted.strftime("%Y-%m-%d"))[n % 4]
+    city, state = record.get("city") or record.get("inferred_city"), record.get("state") or ""
+    location = (f"{city}, {state}", f"{city}, {state} {_ZIPS.get(state, '30301')}", f"{city}, {state}, US")[n % 3]
+    if record.get("is_remote") == "true" or not city:
+        location = "Remote"
+    title = record["job_title"].replace(" ", "  ", 1) if n % 2 else record["job_title"]
+    chrome = ("Full-time 3 hours ago Full Job Description ", "4.1 out of 5 stars Full-time ", "")[n % 3]
+    return {
+        "id": legacy_id,
+        "source_site": ("indeed", "linkedin", "glassdoor")[n % 3],
+        "external_id": record["uniq_id"][:12],
+        "url": record["url"] + "?src=scraper",
+        "title": title,
+        "company": record["company_name"],
+        "location": location,
+        "description_html": f"<div>{chrome}</div>{record.get('html_job_description') or ''}",
+        "salary_text": record.get("salary_offered"),
+        "posted_at": posted_at,
+        "scraped_at": scraped,
+    }
