@@ -1,14 +1,16 @@
 {#-
   normalise_company(expr): the comparable form of a company name.
 
-  lower case; `&` -> `and`; punctuation -> space; a leading "the" and trailing legal
-  suffixes (inc, incorporated, llc, ltd, limited, corp, corporation, co, company, plc,
-  gmbh, lp, llp) removed, repeatedly ("Acme Co., Inc." -> "acme"); spaces collapsed.
+  lower case; `&` -> `and`; apostrophes dropped ("McDonald's" -> "mcdonalds"); other
+  punctuation -> space; a leading "the" and trailing legal suffixes (inc, incorporated,
+  llc, ltd, limited, corp, corporate, corporation, co, company, plc, gmbh, lp, llp)
+  removed, repeatedly ("Acme Co., Inc." -> "acme"); spaces collapsed.
 -#}
 {% macro normalise_company(expr) -%}
     btrim(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(replace(lower(coalesce({{ expr }}, '')), '&', ' and '), '[^a-z0-9]+', ' ', 'g'),
+        regexp_replace(replace(regexp_replace(lower(coalesce({{ expr }}, '')), '[''’]', '', 'g'), '&', ' and '),
+                       '[^a-z0-9]+', ' ', 'g'),
         '^\s*the\s+', '', 'g'),
-        '(\s+(inc|incorporated|llc|ltd|limited|corp|corporation|co|company|plc|gmbh|lp|llp))+\s*$', '', 'g'),
+        '(\s+(inc|incorporated|llc|ltd|limited|corp|corporate|corporation|co|company|plc|gmbh|lp|llp))+\s*$', '', 'g'),
         '\s+', ' ', 'g'))
 {%- endmacro %}

@@ -13,7 +13,11 @@
 -- Pairs of records judged to be the same job. Candidates share a blocking key (so the
 -- cost grows with block sizes, not with the square of the table); a candidate matches when
 --   the normalised titles are similar (pg_trgm, >= dedup_title_similarity),
---   the description openings are near-identical (>= dedup_description_similarity),
+--   the description openings are near-identical (>= dedup_description_similarity), the
+--     opening of either found in the other's longer text (pg_trgm word_similarity), so page
+--     chrome or a prefix before the ad does not hide a copy,
+--   the records are in the same place (city and state agree where both are named;
+--     a remote job matches anywhere: multi-location requisitions are one listing per city),
 --   the post dates are close (<= dedup_max_post_date_gap_days), and
 --   the salaries agree within dedup_salary_tolerance when both are known.
 -- Same-company postings for other roles share boilerplate but not their openings or titles,
@@ -49,6 +53,14 @@ candidates as materialized (
         greatest(recent.record_key, other.record_key)       as right_key,
         recent.title_norm as title_a,             other.title_norm as title_b,
         recent.description_head as description_a, other.description_head as description_b,
+        recent.description_words as words_a,      other.description_words as words_b,
+        -- the same place, or a place one side does not name, or a remote job
+        (recent.city_norm is null or other.city_norm is null or recent.city_norm = other.city_norm
+         -- "tampa" and "tampa fl": one side wrote the state into the city
+         or recent.city_norm like other.city_norm || ' %' or other.city_norm like recent.city_norm || ' %'
+         or recent.is_remote_job or other.is_remote_job)
+        and (recent.state_code is null or other.state_code is null or recent.state_code = other.state_code
+             or recent.is_remote_job or other.is_remote_job) as same_place,
         recent.post_date as post_date_a,          other.post_date as post_date_b,
         recent.salary_min as salary_a,            other.salary_min as salary_b,
         recent.company_norm = other.company_norm            as same_company
@@ -68,11 +80,16 @@ scored as (
         left_key,
         right_key,
         similarity(title_a, title_b)                        as title_similarity,
-        similarity(description_a, description_b)           as description_similarity,
+        -- the better of the two openings found anywhere in the other's longer text: a
+        -- copy with a few words of chrome before the ad still matches
+        greatest(similarity(description_a, description_b),
+                 word_similarity(left(description_a, 150), words_b),
+                 word_similarity(left(description_b, 150), words_a)) as description_similarity,
         abs(post_date_a - post_date_b)                      as post_date_gap_days,
         salary_a,
         salary_b,
-        same_company
+        same_company,
+        same_place
     from candidates
 
 )
@@ -86,6 +103,7 @@ select distinct on (left_key, right_key)
     current_timestamp as matched_at
 from scored
 where same_company
+  and same_place
   and title_similarity >= {{ var('dedup_title_similarity') }}
   and description_similarity >= {{ var('dedup_description_similarity') }}
   and post_date_gap_days <= {{ var('dedup_max_post_date_gap_days') }}

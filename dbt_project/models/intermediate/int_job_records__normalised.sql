@@ -36,10 +36,9 @@ normalised as materialized (
         {{ normalise_city('city_raw') }}        as city_norm,
         states.state_code,
         {{ country_code('country_raw') }}       as country_code,
-        -- the opening of the description as words; a generous raw prefix is enough for it
-        left(btrim(regexp_replace(lower(left(coalesce(description, ''), {{ var('dedup_description_chars') }} * 2)),
-                                  '[^a-z0-9]+', ' ', 'g')),
-             {{ var('dedup_description_chars') }}) as description_head
+        -- the opening of the description as words, after the page chrome and prefixes
+        -- boards put before it; a generous raw prefix is enough for it
+        {{ description_words('description', var('dedup_description_chars') * 4) }} as description_words
     from valid
     left join {{ state_code_lookup() }} as states on states.state_key = {{ state_key('valid.state_raw') }}
 
@@ -47,10 +46,13 @@ normalised as materialized (
 
 select
     *,
+    left(description_words, {{ var('dedup_description_chars') }}) as description_head,
+    -- where a job is: remote (the record or its title says so) matches any place
+    is_remote or title ~* '\mremote\M'                      as is_remote_job,
     {{ job_fingerprint('title_norm', 'company_norm', 'city_norm', 'state_code', 'country_code') }} as fingerprint,
     -- Block 1: same company, state and normalised title. Block 2: same opening of the
     -- description (reposts copy the text). Only records sharing a block are compared.
     md5(concat_ws('|', company_norm, coalesce(state_code, ''), title_norm)) as block_title,
-    md5(left(description_head, 120))                                        as block_description,
+    md5(left(description_words, 120))                                       as block_description,
     current_timestamp                                                       as normalised_at
 from normalised

@@ -42,7 +42,10 @@ renamed as (
         lower(nullif(btrim(source_site), ''))                      as job_board,
         nullif(btrim(url), '')                                     as url,
         {{ parse_posted_at('posted_text', 'scraped_at') }} as post_date,
-        nullif(btrim(regexp_replace(regexp_replace(description_html, '<[^>]*>', ' ', 'g'), '\s+', ' ', 'g')), '')
+        -- the page's head, scripts and styles are not the ad's text
+        nullif(btrim(regexp_replace(regexp_replace(
+            regexp_replace(description_html, '<(head|script|style)\M.*?</\1>', ' ', 'gi'),
+            '<[^>]*>', ' ', 'g'), '\s+', ' ', 'g')), '')
                                                                    as description,
         {{ salary_min('salary_text') }}                           as salary_min,
         {{ salary_max('salary_text') }}                           as salary_max,
