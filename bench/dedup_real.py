@@ -142,7 +142,7 @@ def _legacy_copy(record: dict[str, Any], legacy_id: int, n: int) -> dict[str, An
     posted = datetime.fromisoformat(record["post_date"])
     age = (scraped.date() - posted.date()).days
     posted_at = (posted.strftime("%m/%d/%Y"), posted.strftime("%b %-d, %Y"),
-                 f"{age} days ago" if age else "today", posted.strftime("%Y-%m-%d"))[n % 4]
+                 f"{age} days ago" if age > 0 else "today", posted.strftime("%Y-%m-%d"))[n % 4]
     city, state = record.get("city") or record.get("inferred_city"), record.get("state") or ""
     location = (f"{city}, {state}", f"{city}, {state} {_ZIPS.get(state, '30301')}", f"{city}, {state}, US")[n % 3]
     if record.get("is_remote") == "true" or not city:
