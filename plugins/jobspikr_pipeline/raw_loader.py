@@ -81,7 +81,6 @@ class WindowStart:
 
     cursor: int | None
     received: int
-    short: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +169,7 @@ class RawLoader:
             " left join raw.jobspikr_watermarks w on w.query_key = %s and w.post_date = d.day"
             " left join raw.jobspikr_windows s on s.query_key = %s and s.post_date = d.day",
             (list(days), self.query_key, self.query_key)).fetchall()
-        starts = {day: WindowStart(None, 0, True) if short else WindowStart(cursor, received)
+        starts = {day: WindowStart(None, 0) if short else WindowStart(cursor, received)
                   for day, cursor, received, short in rows}
         return {day: starts[day] for day in days}
 
