@@ -15,7 +15,7 @@
           where clustered_at = (select max(clustered_at) from {{ ref('int_job_records__clustered') }})
           union all
           select clustered.job_listing_id from {{ ref('int_job_records__clustered') }} as clustered
-          join {{ ref('job_records_quarantine') }} using (record_key)
+          join ({{ records_that_left() }}) as left_valid using (record_key)
       )
     {% endif %}
 {%- endmacro %}

@@ -12,7 +12,6 @@
         select record_key from {{ ref('int_job_records__normalised') }}
         where normalised_at > (select at from since)
         union all
-        select record_key from {{ ref('int_job_records__checked') }}
-        where quarantine_reason is not null and checked_at > (select at from since)
+        select record_key from ({{ records_that_left(since='(select at from since)') }}) as left_valid
     )
 {%- endmacro %}

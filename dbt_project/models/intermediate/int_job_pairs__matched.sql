@@ -10,103 +10,131 @@
     )
 }}
 -- depends_on: {{ ref('int_job_records__checked') }}
--- Pairs of records judged to be the same job. Candidates share a blocking key (so the
--- cost grows with block sizes, not with the square of the table); a candidate matches when
+-- Pairs of records scored as one job, with every signal and the decision:
+--   match               the same job: merged into one listing (int_job_records__clustered);
+--   possible_duplicate  close, but one signal short of a match: flagged in
+--                       marts.job_listing_matches, never merged.
+-- Candidates share a blocking key (int_job_records__blocks) and were posted within
+-- dedup_max_post_date_gap_days. A candidate matches when
+--   the companies are the same (normalised) and the records are in the same place
+--     (same_place: different cities are different listings; a remote job is anywhere),
 --   the normalised titles are similar (pg_trgm, >= dedup_title_similarity),
---   the description openings are near-identical (>= dedup_description_similarity), the
---     opening of either found in the other's longer text (pg_trgm word_similarity), so page
---     chrome or a prefix before the ad does not hide a copy,
---   the records are in the same place (city and state agree where both are named;
---     a remote job matches anywhere: multi-location requisitions are one listing per city),
---   the post dates are close (<= dedup_max_post_date_gap_days), and
+--   the descriptions agree: the opening of either is found, near-identical, in the other's
+--     text (>= dedup_description_similarity; pg_trgm word_similarity, so page chrome or a
+--     prefix before the ad does not hide a copy), or the whole cleaned texts share most of
+--     their shingles (bottom-k MinHash estimate >= dedup_text_similarity), for copies whose openings
+--     differ, and
 --   the salaries agree within dedup_salary_tolerance when both are known.
--- Same-company postings for other roles share boilerplate but not their openings or titles,
--- so they stay apart. Incremental: only pairs touching records normalised since the last run
--- are scored; the pre-hook first drops the old pairs of those records (their values may have
--- changed) and pairs of records that left (quarantined).
+-- Same-company postings for other roles share boilerplate but not their titles or their
+-- text as a whole, so they stay apart. Incremental: only pairs touching records blocked
+-- since the last run are scored; the pre-hook first drops the old pairs of records
+-- normalised since (their values may have changed) and of records that left (quarantined).
 with
 
--- not materialized: the lookups below use the table's indexes
+-- not materialized: the lookups below use the tables' indexes
 records as not materialized (
 
     select * from {{ ref('int_job_records__normalised') }}
 
 ),
 
+blocks as not materialized (
+
+    select * from {{ ref('int_job_records__blocks') }}
+
+),
+
 recent as (
 
-    select * from records
+    select * from blocks
     {% if is_incremental() %}
-    where normalised_at > {{ last_run_at('matched_at') }}
+    where blocked_at > {{ last_run_at('matched_at') }}
     {% endif %}
 
 ),
 
--- Candidate pairs carry both records' values from the join that found them, so scoring
--- needs no second lookup. materialized: only these pairs are scored; the planner never
--- compares whole companies.
+-- A shingle key shared by many records is a company's boilerplate, not evidence of a copy:
+-- such keys are skipped (title, word and opening keys never are).
+common_shingles as (
+
+    select block_key from blocks
+    where block like 'shingle %'
+      and block_key in (select block_key from recent where block like 'shingle %')
+    group by block_key
+    having count(*) > {{ var('dedup_max_shingle_block_records') }}
+
+),
+
+-- materialized: each candidate is scored once, however many blocks it shares
 candidates as materialized (
 
-    {% for block in ['block_title', 'block_description'] %}
-    select
-        least(recent.record_key, other.record_key)          as left_key,
-        greatest(recent.record_key, other.record_key)       as right_key,
-        recent.title_norm as title_a,             other.title_norm as title_b,
-        recent.description_head as description_a, other.description_head as description_b,
-        recent.description_words as words_a,      other.description_words as words_b,
-        -- the same place, or a place one side does not name, or a remote job
-        (recent.city_norm is null or other.city_norm is null or recent.city_norm = other.city_norm
-         -- "tampa" and "tampa fl": one side wrote the state into the city
-         or recent.city_norm like other.city_norm || ' %' or other.city_norm like recent.city_norm || ' %'
-         or recent.is_remote_job or other.is_remote_job)
-        and (recent.state_code is null or other.state_code is null or recent.state_code = other.state_code
-             or recent.is_remote_job or other.is_remote_job) as same_place,
-        recent.post_date as post_date_a,          other.post_date as post_date_b,
-        recent.salary_min as salary_a,            other.salary_min as salary_b,
-        recent.company_norm = other.company_norm            as same_company
-    from recent join records as other
-        on other.{{ block }} = recent.{{ block }}
+    select distinct
+        least(recent.record_key, other.record_key)    as left_key,
+        greatest(recent.record_key, other.record_key) as right_key
+    from recent join blocks as other
+        on other.block_key = recent.block_key
        and other.post_date between recent.post_date - {{ var('dedup_max_post_date_gap_days') }}
                                and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
        and other.record_key <> recent.record_key
-    {% if not loop.last %}union{% endif %}
-    {% endfor %}
+    where recent.block_key not in (select block_key from common_shingles)
 
 ),
 
 scored as (
 
     select
-        left_key,
-        right_key,
-        similarity(title_a, title_b)                        as title_similarity,
+        candidates.left_key,
+        candidates.right_key,
+        similarity(a.title_norm, b.title_norm)              as title_similarity,
         -- the better of the two openings found anywhere in the other's longer text: a
         -- copy with a few words of chrome before the ad still matches
-        greatest(similarity(description_a, description_b),
-                 word_similarity(left(description_a, 150), words_b),
-                 word_similarity(left(description_b, 150), words_a)) as description_similarity,
-        abs(post_date_a - post_date_b)                      as post_date_gap_days,
-        salary_a,
-        salary_b,
-        same_company,
-        same_place
+        greatest(similarity(a.description_head, b.description_head),
+                 word_similarity(left(a.description_head, 150), b.description_words),
+                 word_similarity(left(b.description_head, 150), a.description_words)) as opening_similarity,
+        {{ sketch_similarity('a.description_sketch', 'b.description_sketch') }} as text_similarity,
+        a.company_norm = b.company_norm                     as same_company,
+        {{ same_place('a', 'b') }}                          as same_place,
+        abs(a.post_date - b.post_date)                      as post_date_gap_days,
+        a.salary_min is null or b.salary_min is null
+            or abs(a.salary_min - b.salary_min)
+               <= {{ var('dedup_salary_tolerance') }} * greatest(a.salary_min, b.salary_min) as salary_agrees
     from candidates
+    join records as a on a.record_key = candidates.left_key
+    join records as b on b.record_key = candidates.right_key
+
+),
+
+decided as (
+
+    select
+        *,
+        case
+            when title_similarity >= {{ var('dedup_title_similarity') }}
+             and (opening_similarity >= {{ var('dedup_description_similarity') }}
+                  or text_similarity >= {{ var('dedup_text_similarity') }})
+             and salary_agrees
+                then 'match'
+            when title_similarity >= {{ var('dedup_possible_title_similarity') }}
+             and (opening_similarity >= {{ var('dedup_possible_description_similarity') }}
+                  or text_similarity >= {{ var('dedup_possible_text_similarity') }})
+                then 'possible_duplicate'
+        end as decision
+    from scored
+    where same_company and same_place
 
 )
 
-select distinct on (left_key, right_key)
+select
     left_key,
     right_key,
+    decision,
     title_similarity,
-    description_similarity,
+    opening_similarity,
+    text_similarity,
+    same_company,
+    same_place,
     post_date_gap_days,
+    salary_agrees,
     current_timestamp as matched_at
-from scored
-where same_company
-  and same_place
-  and title_similarity >= {{ var('dedup_title_similarity') }}
-  and description_similarity >= {{ var('dedup_description_similarity') }}
-  and post_date_gap_days <= {{ var('dedup_max_post_date_gap_days') }}
-  and (salary_a is null or salary_b is null
-       or abs(salary_a - salary_b) <= {{ var('dedup_salary_tolerance') }} * greatest(salary_a, salary_b))
-order by left_key, right_key
+from decided
+where decision is not null

@@ -4,28 +4,35 @@
         unique_key='record_key',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['cluster_key']},
-                 {'columns': ['job_listing_id']}, {'columns': ['clustered_at']}],
+                 {'columns': ['component_key']}, {'columns': ['job_listing_id']}, {'columns': ['clustered_at']}],
     )
 }}
--- Each record's job: the connected component of the matched pairs it belongs to, named by
--- its smallest record key (the job's id in the marts is its md5). Records in no pair are a
--- job of their own.
+-- depends_on: {{ ref('int_job_records__checked') }}
+-- Each record's job. The matched pairs (decision 'match') link records into connected
+-- components; a component is then checked as a whole, so that one bridge cannot chain
+-- unrelated records into one job: its centre is the record with the most matches (then the
+-- smallest key), and a record stays in the job only if it matched the centre or is, by the
+-- pair rule's own tests, the same job as the centre (same company, same place, a title
+-- as similar). A record that fails the check is a job of its own. The job is named by the
+-- smallest key of its records (its id in the marts is that key's md5).
 -- Incremental: only the components that can have changed are walked again: those of records
--- normalised since the last run, of pairs matched since then, and the components those
--- records were in before (a record whose pair was dropped may leave its old job).
+-- normalised since the last run, of pairs matched since then, of records quarantined since,
+-- and the components those records were in before (a record whose pair was dropped may
+-- leave its old job).
 -- Components are small (a job's postings), so each walk is cheap. previous_job_listing_id
 -- keeps the job a record was in before this run, so the marts can drop jobs left empty.
 with recursive
 
 records as not materialized (
 
-    select record_key, normalised_at from {{ ref('int_job_records__normalised') }}
+    select record_key, normalised_at, company_norm, title_norm, city_norm, state_code, is_remote_job
+    from {{ ref('int_job_records__normalised') }}
 
 ),
 
 pairs as not materialized (
 
-    select left_key, right_key, matched_at from {{ ref('int_job_pairs__matched') }}
+    select left_key, right_key, matched_at from {{ ref('int_job_pairs__matched') }} where decision = 'match'
 
 ),
 
@@ -38,6 +45,9 @@ touched as (
     select left_key from pairs where matched_at > {{ since }}
     union
     select right_key from pairs where matched_at > {{ since }}
+    union
+    -- a record that left: the rest of its job is walked again without it
+    select record_key from ({{ records_that_left(since=since) }}) as left_valid
 
 ),
 
@@ -47,7 +57,7 @@ seeds as (
     union
     select earlier_job.record_key
     from {{ this }} as earlier
-    join {{ this }} as earlier_job using (cluster_key)
+    join {{ this }} as earlier_job using (component_key)
     where earlier.record_key in (select record_key from touched)
 
 ),
@@ -77,22 +87,68 @@ walk (seed, node) as (
 
 components as (
 
-    select seed, min(node) as cluster_key from walk group by seed
+    select seed, min(node) as component_key from walk group by seed
+
+),
+
+degrees as (
+
+    select components.seed, components.component_key, count(edges.neighbour) as degree
+    from components left join edges on edges.node = components.seed
+    group by components.seed, components.component_key
+
+),
+
+centres as (
+
+    select distinct on (component_key) component_key, seed as centre_key
+    from degrees
+    order by component_key, degree desc, seed
+
+),
+
+checked as (
+
+    select
+        components.seed,
+        components.component_key,
+        components.seed = centres.centre_key
+        or exists (select from pairs
+                   where pairs.left_key = least(components.seed, centres.centre_key)
+                     and pairs.right_key = greatest(components.seed, centres.centre_key))
+        or (member.company_norm = centre.company_norm
+            and {{ same_place('member', 'centre') }}
+            and similarity(member.title_norm, centre.title_norm) >= {{ var('dedup_title_similarity') }}) as in_job
+    from components
+    join centres using (component_key)
+    join records as member on member.record_key = components.seed
+    join records as centre on centre.record_key = centres.centre_key
+
+),
+
+clusters as (
+
+    select
+        seed,
+        component_key,
+        case when in_job then min(seed) filter (where in_job) over (partition by component_key)
+             else seed end as cluster_key
+    from checked
 
 )
 
 select
-    components.seed                 as record_key,
-    components.cluster_key,
-    md5(components.cluster_key)     as job_listing_id,
+    clusters.seed                   as record_key,
+    clusters.cluster_key,
+    clusters.component_key,
+    md5(clusters.cluster_key)       as job_listing_id,
     {% if is_incremental() %}
     earlier.job_listing_id          as previous_job_listing_id,
     {% else %}
     null::text                      as previous_job_listing_id,
     {% endif %}
     current_timestamp               as clustered_at
-from components
-join records on records.record_key = components.seed
+from clusters
 {% if is_incremental() %}
-left join {{ this }} as earlier on earlier.record_key = components.seed
+left join {{ this }} as earlier on earlier.record_key = clusters.seed
 {% endif %}

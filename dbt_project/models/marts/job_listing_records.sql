@@ -5,8 +5,7 @@
         indexes=[{'columns': ['job_listing_id']}, {'columns': ['source', 'source_record_id'], 'unique': true},
                  {'columns': ['updated_at']}],
         post_hook=[
-            "delete from {{ this }} t using {{ ref('job_records_quarantine') }} q
-             where t.source = q.source and t.source_record_id = q.source_record_id",
+            "{{ delete_records_that_left(columns=['source', 'source_record_id']) }}",
             "{% if source_flags_changed() %}
              delete from {{ this }} where source not in (select source from {{ ref('source_flags') }} where enabled)
              {% endif %}",
@@ -14,7 +13,7 @@
         ],
     )
 }}
--- depends_on: {{ ref('job_records_quarantine') }}, {{ ref('source_flags') }}
+-- depends_on: {{ ref('int_job_records__checked') }}, {{ ref('source_flags') }}
 -- One row per served source record that passed validation: which job listing it was merged into.
 -- Incremental: the records (re)clustered since the last run are upserted; the post-hooks
 -- remove records that were quarantined since and records of sources no longer served. When

@@ -21,7 +21,7 @@
 -- that have just gone stale, are recomputed; the post-hook removes jobs left without
 -- records (merged into another, quarantined, or no longer served). When the source flags
 -- changed since the last run, every job is recomputed.
--- depends_on: {{ ref('job_listing_records') }}, {{ ref('source_flags') }}, {{ ref('int_job_records__clustered') }}, {{ ref('job_records_quarantine') }}
+-- depends_on: {{ ref('job_listing_records') }}, {{ ref('source_flags') }}, {{ ref('int_job_records__clustered') }}, {{ ref('int_job_records__checked') }}
 {% set only_affected_jobs = is_incremental() and not source_flags_changed() %}
 with
 
@@ -33,8 +33,7 @@ affected as (
     union
     -- jobs that lost a record to the quarantine since
     select clustered.job_listing_id from {{ ref('int_job_records__clustered') }} clustered
-    join {{ ref('job_records_quarantine') }} q using (record_key)
-    where q.quarantined_at > {{ last_run_at('updated_at') }}
+    join ({{ records_that_left(since=last_run_at('updated_at')) }}) as left_valid using (record_key)
     union
     select job_listing_id from {{ this }}
     where status = 'active'

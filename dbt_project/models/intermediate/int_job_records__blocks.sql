@@ -1,0 +1,55 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        indexes=[{'columns': ['block_key', 'post_date']}, {'columns': ['record_key']}, {'columns': ['blocked_at']}],
+        post_hook=["{{ delete_records_that_left() }}"],
+    )
+}}
+-- depends_on: {{ ref('int_job_records__checked') }}
+-- The blocking keys of each record: only records sharing a key (and posted within
+-- dedup_max_post_date_gap_days) are compared in int_job_pairs__matched, so the cost grows
+-- with block sizes, not with the square of the table. Several keys, so that no pair hangs on
+-- one exact value:
+--   title     same company, state and normalised title (reposts keep the title);
+--   word      same company and place and the title's longest word ("ICU Registered Nurse"
+--             and "Registered Nurse - ICU"; a reworded title keeps its rarest word);
+--   opening   the same opening of the cleaned description (copies of one ad);
+--   shingle N same company and the same N-th smallest shingle hash of the description's
+--             sketch (the first dedup_sketch_blocks): two texts share their smallest with a
+--             probability equal to their Jaccard similarity, so copies meet even when title
+--             and opening differ. A company's boilerplate can make one such key common to
+--             many of its postings: int_job_pairs__matched skips shingle keys shared by more
+--             than dedup_max_shingle_block_records records (common text is not evidence).
+-- Incremental: the records normalised since the last run get their keys again (delete+insert
+-- by record); records that left (quarantined) lose theirs (post-hook).
+with
+
+records as (
+
+    select * from {{ ref('int_job_records__normalised') }}
+    {% if is_incremental() %}
+    where normalised_at > {{ last_run_at('blocked_at') }}
+    {% endif %}
+
+),
+
+keys as (
+
+    select record_key, post_date, 'title' as block, md5(concat_ws('|', company_norm, coalesce(state_code, ''), title_norm)) as block_key
+    from records
+    union all
+    select record_key, post_date, 'word', md5(concat_ws('|', company_norm, coalesce(city_norm, ''), coalesce(state_code, ''),
+        (select word from regexp_split_to_table(title_norm, ' ') as word order by length(word) desc, word limit 1)))
+    from records
+    union all
+    select record_key, post_date, 'opening', md5(left(description_words, 120))
+    from records where length(description_words) >= 40
+    union all
+    select record_key, post_date, 'shingle ' || n, md5(concat_ws('|', company_norm, n, description_sketch[n]))
+    from records, generate_series(1, least({{ var('dedup_sketch_blocks') }}, cardinality(description_sketch))) as n
+)
+
+select record_key, post_date, block, block_key, current_timestamp as blocked_at
+from keys
