@@ -26,7 +26,7 @@ from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
 
-GROUPING_MODELS = ("int_job_pairs__matched", "int_job_records__clustered")
+GROUPING_MODELS = ("int_job_records__blocks", "int_job_pairs__matched", "int_job_records__clustered")
 
 
 def dbt_run(*args: str) -> tuple[float, dict[str, float]]:
