@@ -80,20 +80,18 @@ candidates as materialized (
 
 ),
 
-scored as (
+-- The cheap tests first: only same-company, same-place pairs with a title close enough to
+-- be at least a possible duplicate have their descriptions compared (most candidates from
+-- boilerplate text are sibling roles, and stop here).
+comparable as materialized (
 
     select
         candidates.left_key,
         candidates.right_key,
         similarity(a.title_norm, b.title_norm)              as title_similarity,
-        -- the better of the two openings found anywhere in the other's longer text: a
-        -- copy with a few words of chrome before the ad still matches
-        greatest(similarity(a.description_head, b.description_head),
-                 word_similarity(left(a.description_head, 150), b.description_words),
-                 word_similarity(left(b.description_head, 150), a.description_words)) as opening_similarity,
-        {{ sketch_similarity('a.description_sketch', 'b.description_sketch') }} as text_similarity,
-        a.company_norm = b.company_norm                     as same_company,
-        {{ same_place('a', 'b') }}                          as same_place,
+        a.description_head as head_a, b.description_head as head_b,
+        a.description_words as words_a, b.description_words as words_b,
+        a.description_sketch as sketch_a, b.description_sketch as sketch_b,
         abs(a.post_date - b.post_date)                      as post_date_gap_days,
         a.salary_min is null or b.salary_min is null
             or abs(a.salary_min - b.salary_min)
@@ -101,6 +99,27 @@ scored as (
     from candidates
     join records as a on a.record_key = candidates.left_key
     join records as b on b.record_key = candidates.right_key
+    where a.company_norm = b.company_norm
+      and {{ same_place('a', 'b') }}
+      and similarity(a.title_norm, b.title_norm) >= {{ var('dedup_possible_title_similarity') }}
+
+),
+
+scored as (
+
+    select
+        left_key,
+        right_key,
+        title_similarity,
+        -- the better of the two openings found anywhere in the other's longer text: a
+        -- copy with a few words of chrome before the ad still matches
+        greatest(similarity(head_a, head_b),
+                 word_similarity(left(head_a, 150), words_b),
+                 word_similarity(left(head_b, 150), words_a)) as opening_similarity,
+        {{ sketch_similarity('sketch_a', 'sketch_b') }}     as text_similarity,
+        post_date_gap_days,
+        salary_agrees
+    from comparable
 
 ),
 
@@ -120,7 +139,6 @@ decided as (
                 then 'possible_duplicate'
         end as decision
     from scored
-    where same_company and same_place
 
 )
 
@@ -131,8 +149,6 @@ select
     title_similarity,
     opening_similarity,
     text_similarity,
-    same_company,
-    same_place,
     post_date_gap_days,
     salary_agrees,
     current_timestamp as matched_at

@@ -5,7 +5,8 @@
     )
 }}
 -- Why records became one job: every pair of served records the matcher scored as a match
--- or a possible duplicate, with each signal and the decision. A `match` is merged into one
+-- or a possible duplicate, with each signal and the decision (only pairs at one company in
+-- one place are scored: those tests are not columns, they hold for every row). A `match` is merged into one
 -- listing unless the cluster check kept the records apart (`merged` says which); a
 -- `possible_duplicate` is flagged for an analyst and never merged. Rebuilt every run: it is
 -- small (the pairs, not the records) and always agrees with the pairs the jobs came from.
@@ -23,8 +24,6 @@ select
     round(pairs.title_similarity::numeric, 3)               as title_similarity,
     round(pairs.opening_similarity::numeric, 3)             as opening_similarity,
     round(pairs.text_similarity::numeric, 3)                as text_similarity,
-    pairs.same_company,
-    pairs.same_place,
     pairs.post_date_gap_days,
     pairs.salary_agrees,
     pairs.matched_at
