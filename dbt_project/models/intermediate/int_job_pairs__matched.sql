@@ -58,8 +58,8 @@ recent as (
 common_shingles as (
 
     select block_key from blocks
-    where block like 'shingle %'
-      and block_key in (select block_key from recent where block like 'shingle %')
+    where block like 'shingles %'
+      and block_key in (select block_key from recent where block like 'shingles %')
     group by block_key
     having count(*) > {{ var('dedup_max_shingle_block_records') }}
 
@@ -105,21 +105,25 @@ comparable as materialized (
 
 ),
 
-scored as (
+-- materialized: each similarity is computed once (inlined, the decision would recompute them)
+scored as materialized (
 
     select
         left_key,
         right_key,
         title_similarity,
-        -- the better of the two openings found anywhere in the other's longer text: a
-        -- copy with a few words of chrome before the ad still matches
-        greatest(similarity(head_a, head_b),
-                 word_similarity(left(head_a, 150), words_b),
-                 word_similarity(left(head_b, 150), words_a)) as opening_similarity,
+        -- the openings' similarity, or, when that alone does not pass, the better of it and
+        -- each opening found anywhere in the other's longer text (a copy with a few words of
+        -- chrome before the ad still matches; word_similarity is the costly test, so it runs
+        -- only where it can change the decision)
+        case when head_similarity >= {{ var('dedup_description_similarity') }} then head_similarity
+             else greatest(head_similarity,
+                           word_similarity(left(head_a, 150), words_b),
+                           word_similarity(left(head_b, 150), words_a)) end as opening_similarity,
         {{ sketch_similarity('sketch_a', 'sketch_b') }}     as text_similarity,
         post_date_gap_days,
         salary_agrees
-    from comparable
+    from comparable, lateral (select similarity(head_a, head_b) as head_similarity) as heads
 
 ),
 

@@ -16,10 +16,12 @@
 --   word      same company and place and the title's longest word ("ICU Registered Nurse"
 --             and "Registered Nurse - ICU"; a reworded title keeps its rarest word);
 --   opening   the same opening of the cleaned description (copies of one ad);
---   shingle N same company and the same N-th smallest shingle hash of the description's
---             sketch (the first dedup_sketch_blocks): two texts share their smallest with a
---             probability equal to their Jaccard similarity, so copies meet even when title
---             and opening differ. A company's boilerplate can make one such key common to
+--   shingles N  same company and the same (2N-1)-th and 2N-th smallest shingle hashes of
+--             the description's sketch, for the first dedup_sketch_blocks such bands: two
+--             texts share a given smallest hash with a probability equal to their Jaccard
+--             similarity, a band of two with about its square, so copies (0.9: 0.8 per band)
+--             meet even when title and opening differ, and same-template siblings (0.6:
+--             0.36) mostly do not. A company's boilerplate can still make one key common to
 --             many of its postings: int_job_pairs__matched skips shingle keys shared by more
 --             than dedup_max_shingle_block_records records (common text is not evidence).
 -- Incremental: the records normalised since the last run get their keys again (delete+insert
@@ -47,8 +49,10 @@ keys as (
     select record_key, post_date, 'opening', md5(left(description_words, 120))
     from records where length(description_words) >= 40
     union all
-    select record_key, post_date, 'shingle ' || n, md5(concat_ws('|', company_norm, n, description_sketch[n]))
-    from records, generate_series(1, least({{ var('dedup_sketch_blocks') }}, cardinality(description_sketch))) as n
+    select record_key, post_date, 'shingles ' || band,
+           md5(concat_ws('|', company_norm, band, description_sketch[2 * band - 1], description_sketch[2 * band]))
+    from records, generate_series(1, {{ var('dedup_sketch_blocks') }}) as band
+    where cardinality(description_sketch) >= 2 * band
 )
 
 select record_key, post_date, block, block_key, current_timestamp as blocked_at
