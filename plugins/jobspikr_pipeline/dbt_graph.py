@@ -25,14 +25,14 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, dbt_executable
+from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, dbt_executable, dbt_session_options
 
 #: Where ``dbt parse`` writes the manifest Cosmos reads (apart from target/, which every dbt
 #: invocation rewrites).
 MANIFEST_DIR = DBT_PROJECT_DIR / "target" / "airflow"
 MANIFEST_PATH = MANIFEST_DIR / "manifest.json"
 #: dbt session settings for every task (see jobspikr_pipeline.dbt.warehouse_env).
-DBT_TASK_ENV = {"PGOPTIONS": "-c jit=off"}
+DBT_TASK_ENV = {"PGOPTIONS": dbt_session_options()}
 
 
 class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):

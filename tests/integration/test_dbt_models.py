@@ -28,6 +28,12 @@ def grouping(conn: psycopg.Connection) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
+def matches(conn: psycopg.Connection) -> set[tuple]:
+    """The evidence mart's pairs, decisions and whether each pair was merged."""
+    return set(conn.execute("select left_record_key, right_record_key, decision, merged, title_similarity,"
+                            " opening_similarity, text_similarity from marts.job_listing_matches"))
+
+
 def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(warehouse, conn) -> None:
     land(warehouse, CATALOGUE, LEGACY)
     good = CATALOGUE.record(0)
@@ -101,12 +107,14 @@ def test_incremental_runs_group_like_a_full_refresh(warehouse, conn) -> None:
         write_legacy_rows(conn, [{**row, "id": row["id"] + 1000} for row in rescrapes.rows()])
     build()
     incremental = grouping(conn)
+    incremental_matches = matches(conn)
     assert sum(len(g) for g in incremental) == 1500 + 300 + 500 + 300
     day_two_rescrapes = {f"legacy:{n}" for n in range(1001, 1301)}
     merged_rescrapes = [g for g in incremental if g & day_two_rescrapes and len(g) > 1]
     assert len(merged_rescrapes) > 100  # day-two records joined day-one jobs
     build("--full-refresh")
     assert grouping(conn) == incremental
+    assert matches(conn) == incremental_matches
 
 
 def served_by_source(conn: psycopg.Connection) -> dict[str, int]:

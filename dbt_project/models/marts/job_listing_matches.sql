@@ -1,15 +1,51 @@
 {{
     config(
-        indexes=[{'columns': ['left_job_listing_id']}, {'columns': ['right_job_listing_id']},
-                 {'columns': ['decision']}],
+        materialized='incremental',
+        unique_key=['left_record_key', 'right_record_key'],
+        indexes=[{'columns': ['left_record_key', 'right_record_key'], 'unique': true},
+                 {'columns': ['right_record_key']}, {'columns': ['left_job_listing_id']},
+                 {'columns': ['right_job_listing_id']}, {'columns': ['decision']}],
+        post_hook=[
+            "{% if is_incremental() %}{{ delete_matches_no_longer_scored('left_record_key') }}{% endif %}",
+            "{% if is_incremental() %}{{ delete_matches_no_longer_scored('right_record_key') }}{% endif %}",
+            "{{ mark_source_flags_version() }}",
+        ],
     )
 }}
+-- depends_on: {{ ref('int_job_records__clustered') }}, {{ ref('source_flags') }}
 -- Why records became one job: every pair of served records the matcher scored as a match
 -- or a possible duplicate, with each signal and the decision (only pairs at one company in
--- one place are scored: those tests are not columns, they hold for every row). A `match` is merged into one
--- listing unless the cluster check kept the records apart (`merged` says which); a
--- `possible_duplicate` is flagged for an analyst and never merged. Rebuilt every run: it is
--- small (the pairs, not the records) and always agrees with the pairs the jobs came from.
+-- one place are scored: those tests are not columns, they hold for every row).
+-- A `match` is merged into one listing unless the cluster check kept the records apart
+-- (`merged` says which); a `possible_duplicate` is flagged for an analyst, never merged.
+-- Incremental: the pairs of records (re)clustered since the last run are upserted (their
+-- jobs or scores may have changed); the post-hooks drop the pairs of those records that
+-- are no longer scored. When the source flags changed, every row is recomputed.
+{% set only_reclustered = is_incremental() and not source_flags_changed() %}
+with
+
+{% if only_reclustered %}
+reclustered as (
+
+    select record_key from {{ ref('int_job_records__clustered') }}
+    where clustered_at > {{ last_run_at('updated_at') }}
+
+),
+{% endif %}
+
+pairs as (
+
+    {% if only_reclustered %}
+    -- one statement per key column: each is a hash semi-join
+    select * from {{ ref('int_job_pairs__matched') }} where left_key in (select record_key from reclustered)
+    union
+    select * from {{ ref('int_job_pairs__matched') }} where right_key in (select record_key from reclustered)
+    {% else %}
+    select * from {{ ref('int_job_pairs__matched') }}
+    {% endif %}
+
+)
+
 select
     pairs.left_key                                          as left_record_key,
     l.source                                                as left_source,
@@ -26,7 +62,8 @@ select
     round(pairs.text_similarity::numeric, 3)                as text_similarity,
     pairs.post_date_gap_days,
     pairs.salary_agrees,
-    pairs.matched_at
-from {{ ref('int_job_pairs__matched') }} as pairs
+    pairs.matched_at,
+    current_timestamp                                       as updated_at
+from pairs
 join {{ ref('int_job_records__served') }} as l on l.record_key = pairs.left_key
 join {{ ref('int_job_records__served') }} as r on r.record_key = pairs.right_key
