@@ -12,7 +12,7 @@
         ],
     )
 }}
--- depends_on: {{ ref('int_job_records__clustered') }}, {{ ref('source_flags') }}
+-- depends_on: {{ ref('int_job_records__clustered') }}, {{ ref('int_job_records__checked') }}, {{ ref('source_flags') }}
 -- Why records became one job: every pair of served records the matcher scored as a match
 -- or a possible duplicate, with each signal and the decision (only pairs at one company in
 -- one place are scored: those tests are not columns, they hold for every row).
