@@ -11,8 +11,7 @@
                       where r.job_listing_id = listing.job_listing_id)
     {% if not source_flags_changed() %}
       and listing.job_listing_id in (
-          select previous_job_listing_id from {{ ref('int_job_records__clustered') }}
-          where clustered_at = (select max(clustered_at) from {{ ref('int_job_records__clustered') }})
+          select previous_job_listing_id from {{ clustered_in_last_run() }} as reclustered
           union all
           select clustered.job_listing_id from {{ ref('int_job_records__clustered') }} as clustered
           join ({{ records_that_left() }}) as left_valid using (record_key)

@@ -15,8 +15,7 @@
                           where served.record_key = shown.{{ key_column }}))
     {% if not source_flags_changed() %}
       and shown.{{ key_column }} in (
-          select record_key from {{ ref('int_job_records__clustered') }}
-          where clustered_at = (select max(clustered_at) from {{ ref('int_job_records__clustered') }})
+          select record_key from {{ clustered_in_last_run() }} as reclustered
           union all
           select record_key from ({{ records_that_left() }}) as left_valid)
     {% endif %}

@@ -88,7 +88,7 @@ comparable as materialized (
     select
         candidates.left_key,
         candidates.right_key,
-        similarity(a.title_norm, b.title_norm)              as title_similarity,
+        titles.title_similarity,
         a.description_head as head_a, b.description_head as head_b,
         a.description_words as words_a, b.description_words as words_b,
         a.description_sketch as sketch_a, b.description_sketch as sketch_b,
@@ -99,9 +99,11 @@ comparable as materialized (
     from candidates
     join records as a on a.record_key = candidates.left_key
     join records as b on b.record_key = candidates.right_key
+    -- offset 0: computed once per pair (a plain subquery is inlined at every use)
+    cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity offset 0) as titles
     where a.company_norm = b.company_norm
       and {{ same_place('a', 'b') }}
-      and similarity(a.title_norm, b.title_norm) >= {{ var('dedup_possible_title_similarity') }}
+      and titles.title_similarity >= {{ var('dedup_possible_title_similarity') }}
 
 ),
 
@@ -123,7 +125,8 @@ scored as materialized (
         {{ sketch_similarity('sketch_a', 'sketch_b') }}     as text_similarity,
         post_date_gap_days,
         salary_agrees
-    from comparable, lateral (select similarity(head_a, head_b) as head_similarity) as heads
+    -- offset 0: computed once per pair (a plain subquery is inlined at every use)
+    from comparable, lateral (select similarity(head_a, head_b) as head_similarity offset 0) as heads
 
 ),
 
