@@ -63,7 +63,7 @@ def measure(admin: str, records: int) -> dict[str, float]:
     incremental, incremental_models = dbt_run("--exclude", "tag:migration")
     migration, _ = dbt_run("--select", "tag:migration")
     for label, timings in (("full refresh", models), ("incremental", incremental_models)):
-        slowest = sorted(timings.items(), key=lambda item: -item[1])[:4]
+        slowest = sorted(timings.items(), key=lambda item: -item[1])[:6]
         print(f"  N={records:,} {label}: " + ", ".join(f"{name} {sec:.1f}s" for name, sec in slowest), flush=True)
     return {"records": records, "full": full, "incremental": incremental, "migration": migration,
             "grouping": sum(models[m] for m in GROUPING_MODELS)}

@@ -7,6 +7,7 @@
             "{% if is_incremental() %}{{ delete_pairs_of_changed_records('left_key') }}{% endif %}",
             "{% if is_incremental() %}{{ delete_pairs_of_changed_records('right_key') }}{% endif %}",
         ],
+        post_hook=["{{ refresh_planner_statistics(['left_key', 'right_key', 'matched_at', 'decision']) }}"],
     )
 }}
 -- depends_on: {{ ref('int_job_records__checked') }}

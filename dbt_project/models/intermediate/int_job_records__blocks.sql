@@ -4,7 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='record_key',
         indexes=[{'columns': ['block_key', 'post_date']}, {'columns': ['record_key']}, {'columns': ['blocked_at']}],
-        post_hook=["{{ delete_records_that_left() }}"],
+        post_hook=["{{ delete_records_that_left() }}", "{{ refresh_planner_statistics(['record_key', 'block_key', 'blocked_at']) }}"],
     )
 }}
 -- depends_on: {{ ref('int_job_records__checked') }}

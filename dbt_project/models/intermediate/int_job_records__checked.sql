@@ -6,6 +6,7 @@
         indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['checked_at']},
                  {'columns': ['quarantine_reason']}, {'columns': ['source', 'last_seen_at']},
                  {'columns': ['source', 'arrival_sequence']}],
+        post_hook=["{{ refresh_planner_statistics(['record_key', 'checked_at', 'quarantine_reason']) }}"],
     )
 }}
 -- Every staged record with the first validation rule it fails (null: it passes). Valid

@@ -5,6 +5,7 @@
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['cluster_key']},
                  {'columns': ['component_key']}, {'columns': ['job_listing_id']}, {'columns': ['clustered_at']}],
+        post_hook=["{{ refresh_planner_statistics(['record_key', 'component_key', 'clustered_at']) }}"],
     )
 }}
 -- depends_on: {{ ref('int_job_records__checked') }}

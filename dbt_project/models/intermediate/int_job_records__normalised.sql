@@ -4,7 +4,7 @@
         unique_key='record_key',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['normalised_at']}],
-        post_hook=["{{ delete_records_that_left() }}"],
+        post_hook=["{{ delete_records_that_left() }}", "{{ refresh_planner_statistics(['record_key', 'normalised_at']) }}"],
     )
 }}
 -- Valid records with normalised fields, their fingerprint, and what matching compares: the
