@@ -4,8 +4,11 @@
 Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts`).
 
 - **migrate_raw_schema** applies the raw schema's versioned migrations (no-op when current).
-- **extract_load** fetches the run's post-date days (plus look-back) through the JobsPikr
-  hook, each day from its stored watermark, and `COPY`s them into raw; every day is then
+- **extract_load** fetches the run's post-date days (plus look-back; a first load from
+  `since` or `backfill_days` back; never outside the filters' `post_date_from` /
+  `post_date_to`) through the JobsPikr hook, each day from its stored watermark, and
+  `COPY`s them into raw; runs of never-fetched days are first asked for their count in
+  one request, so empty stretches cost no request per day; every day is then
   reconciled with the API's `total_count` (a short day is fetched again from its start; one
   still short fails the task unless `on_incomplete` is `warn`). Errors no retry can fix (bad
   credentials or settings, no credits, a response that is wrong every time) fail the task
@@ -29,7 +32,7 @@ may overlap (a backfill's do); each task runs one instance at a time across them
 
 Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Filters:
 `config/jobspikr_filters.json`, overridden by the Variable `jobspikr_filters`, overridden by
-the `filters` param (README: Filters). Params: `backfill_days`, `lookback_days`, `on_incomplete`. Schedule:
+the `filters` param (README: Filters). Params: `since`, `backfill_days`, `lookback_days`, `on_incomplete`. Schedule:
 `$JOBSPIKR_INGEST_SCHEDULE` (cron, default 03:00 UTC).
 """
 
@@ -86,6 +89,9 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
         "filters": Param({}, type="object", description="JobsPikr filters (README: Filters)"),
         "backfill_days": Param(30, type="integer", minimum=0,
                                description="The first load fetches this many days before the interval"),
+        "since": Param(os.environ.get("JOBSPIKR_SINCE") or None, type=["null", "string"],
+                       description="Fetch post dates from this day (YYYY-MM-DD) on, each from its watermark: "
+                                   "a first load's start, or a later reach back (default: $JOBSPIKR_SINCE)"),
         "lookback_days": Param(3, type="integer", minimum=0,
                                description="Days before the interval re-checked for late records"),
         "on_incomplete": Param("fail", enum=["fail", "warn"],
@@ -114,6 +120,7 @@ def jobspikr_ingest() -> None:
 
         from jobspikr.errors import PERMANENT_ERRORS
         from jobspikr.hook import JobsPikrHook
+        from jobspikr.query import parse_day
         from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
         from jobspikr_pipeline.filters import FILTERS_VARIABLE, load_query
         from jobspikr_pipeline.warehouse import warehouse_connection
@@ -125,7 +132,8 @@ def jobspikr_ingest() -> None:
             start, end = data_interval_start.date(), data_interval_end.date()
             window = ExtractWindow(interval_start=start, interval_end=end,
                                    backfill_start=start - timedelta(days=params["backfill_days"]),
-                                   lookback_days=params["lookback_days"])
+                                   lookback_days=params["lookback_days"], since=parse_day(params["since"], "since"),
+                                   post_date_from=query.post_date_from, post_date_to=query.post_date_to)
             with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
                 return extract_and_load(hook, conn, query, window, airflow_run_id=run_id,
                                         on_incomplete=params["on_incomplete"])

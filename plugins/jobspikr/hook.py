@@ -124,9 +124,15 @@ class JobsPikrHook(BaseHook):
         return CursorStream(lambda cursor: self.fetch_page(query, cursor), start_cursor=start_cursor,
                             already_received=already_received)
 
-    def fetch_page(self, query: JobsPikrQuery, cursor: int | None) -> Page:
+    def count(self, query: JobsPikrQuery) -> int | None:
+        """The records matching ``query`` (its ``total_count``; None when the server sends
+        none), from the smallest request there is: a page of one record, one credit at most.
+        There is no count endpoint; every search answer carries the count."""
+        return self.fetch_page(query, None, size=1).total_count
+
+    def fetch_page(self, query: JobsPikrQuery, cursor: int | None, *, size: int | None = None) -> Page:
         """One search request, with the credit floor checked first and retries inside."""
-        size = self._size_within_credit_floor()
+        size = min(size or self.settings.page_size, self._size_within_credit_floor())
         body: dict[str, Any] = {
             "size": size,
             "format": "json",

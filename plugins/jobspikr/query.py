@@ -30,6 +30,16 @@ _FIELD_TARGETS: dict[str, tuple[str, ...]] = {
 _DATASETS = frozenset({"job_board", "f500"})
 
 
+def parse_day(value: object, name: str) -> date | None:
+    """A day setting (``YYYY-MM-DD``, or empty for none), with a one-line message when not."""
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise JobsPikrConfigError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from exc
+
+
 def quote_phrase(value: str) -> str:
     """``value`` as one ``query_string`` phrase: operators inside it are plain text."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -77,10 +87,7 @@ class JobsPikrQuery:
             if value is None or value == [] or value == "":
                 continue
             if name.startswith("post_date_"):
-                try:
-                    values[name] = value if isinstance(value, date) else date.fromisoformat(str(value))
-                except ValueError as exc:
-                    raise JobsPikrConfigError(f"filter {name!r} must be a date YYYY-MM-DD, got {value!r}") from exc
+                values[name] = parse_day(value, f"filter {name!r}")
             else:
                 values[name] = (value,) if isinstance(value, str) else tuple(value)
         return cls(**values)

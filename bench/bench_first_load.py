@@ -1,0 +1,89 @@
+"""A first load over years of mostly empty post dates: requests and time, counting empty
+ranges first against fetching every day (the baseline), in one run.
+
+The stand-in holds ``--records`` records posted in October 2021 only; the run's interval is
+yesterday, and the first load reaches back with ``since`` (5 years by default). Both paths
+land every record into a fresh database and reconcile every day; the baseline is the same
+code with the count requests turned off (as against a server that sends no
+``total_count``). Time is measured at an unthrottled rate and given for the API's default
+pace, 60 requests a minute. Usage: ``./pipeline bench firstload [--years 5]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from datetime import date, timedelta
+
+import psycopg
+
+from bench.harness import fresh_database, postgres_admin, write_result
+from jobspikr.hook import JobsPikrHook
+from jobspikr.query import JobsPikrQuery
+from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.migrations import apply_migrations
+from local_stack.airflow_env import configure_airflow_env
+from standin_api import Catalogue, StandinConfig, StandinServer
+
+#: The API's default pace (the hook's default ``requests_per_minute``).
+DEFAULT_RPM = 60
+
+
+class PerDayHook(JobsPikrHook):
+    """The baseline: no range counts, so every day is fetched (one request at least)."""
+
+    def count(self, query: JobsPikrQuery) -> int | None:
+        return None
+
+
+def measure(admin: str, server: StandinServer, hook_type: type[JobsPikrHook], window: ExtractWindow,
+            records: int) -> dict[str, float]:
+    dsn = fresh_database(admin, "bench_first_load")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        apply_migrations(conn)
+        before = server.requests_served
+        started = time.perf_counter()
+        summary = extract_and_load(hook_type(), conn, JobsPikrQuery(), window, airflow_run_id="bench")
+        seconds = time.perf_counter() - started
+    assert summary["inserted"] == records and not summary["incomplete_windows"], summary
+    requests = server.requests_served - before
+    return {"requests": requests, "seconds": seconds, "at_default_pace": requests / DEFAULT_RPM,
+            "days": summary["windows_checked"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--records", type=int, default=3_000)
+    args = parser.parse_args()
+    configure_airflow_env()
+    catalogue = Catalogue(seed=42, size=args.records, anchor=date(2021, 10, 31), days=31)
+    today = date.today()
+    window = ExtractWindow(interval_start=today - timedelta(days=1), interval_end=today,
+                           backfill_start=today - timedelta(days=31),
+                           since=today - timedelta(days=365 * args.years))
+    rows = {}
+    with postgres_admin() as admin, StandinServer(StandinConfig(catalogue=catalogue)) as server:
+        os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = json.dumps({
+            "conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
+            "password": server.account.client_auth_key, "extra": {"requests_per_minute": 600_000}})
+        for label, hook_type in (("every day fetched (baseline)", PerDayHook),
+                                 ("empty ranges counted first", JobsPikrHook)):
+            rows[label] = measure(admin, server, hook_type, window, args.records)
+            print(f"  {label}: {rows[label]}", flush=True)
+    base = rows["every day fetched (baseline)"]
+    lines = [f"First load of {args.records:,} records (October 2021) from {window.since} to {today - timedelta(days=1)}"
+             f" ({base['days']:,.0f} post-date days):", "",
+             "| path | requests | seconds (unthrottled) | minutes at 60 requests/min | requests vs baseline |",
+             "|---|---:|---:|---:|---:|"]
+    for label, row in rows.items():
+        lines.append(f"| {label} | {row['requests']:,.0f} | {row['seconds']:.1f} | {row['at_default_pace']:.1f} "
+                     f"| {row['requests'] / base['requests']:.3f} |")
+    table = "\n".join(lines) + "\n"
+    print(f"\n{table}\n(written to {write_result('first_load.md', table)})")
+
+
+if __name__ == "__main__":
+    main()
