@@ -9,6 +9,9 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_DIR = PROJECT_ROOT / ".local"
 
 
-def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
-    """Point Airflow at this project's dags/plugins and a SQLite metadata DB; call before importing airflow."""
-    openlineage_events_path(home).parent.mkdir(parents=True, exist_ok=True)
-    defaults = {
+def airflow_settings(home: Path) -> dict[str, str]:
+    """The project's Airflow settings, as ``AIRFLOW__SECTION__KEY`` names."""
+    return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
@@ -34,12 +36,44 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
             {"type": "file", "log_file_path": str(openlineage_events_path(home)), "append": True}),
     }
-    for key, value in defaults.items():
+
+
+def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
+    """Point Airflow at this project's dags/plugins and a SQLite metadata DB; call before importing airflow.
+
+    The same settings are written to the home's ``airflow.cfg``, so a plain ``airflow``
+    command with ``AIRFLOW_HOME=.local/airflow`` (the README's UI and CLI instructions)
+    finds the DAG, shows no examples and sends no usage data.
+    """
+    openlineage_events_path(home).parent.mkdir(parents=True, exist_ok=True)
+    settings = airflow_settings(home)
+    write_airflow_cfg(home / "airflow.cfg", settings)
+    for key, value in settings.items():
         os.environ.setdefault(key, value)
     for path in (str(PROJECT_ROOT), str(PROJECT_ROOT / "plugins")):
         if path not in sys.path:
             sys.path.insert(0, path)
     return home
+
+
+AIRFLOW_CFG_HEADER = ("# Written by ./pipeline from local_stack/airflow_env.py (rewritten when it changes);\n"
+                      "# set AIRFLOW__SECTION__KEY variables for your own settings, they win over this file.\n")
+
+
+def write_airflow_cfg(path: Path, settings: dict[str, str]) -> None:
+    """``settings`` as an ``airflow.cfg`` (Airflow adds its defaults for the rest); written
+    only when different, so a running Airflow never sees the file change under it."""
+    sections: dict[str, list[str]] = {}
+    for name, value in settings.items():
+        if not name.startswith("AIRFLOW__"):
+            continue  # AIRFLOW_HOME is where the file is, not a setting in it
+        _, section, key = name.split("__", 2)
+        # a literal % in an ini value must be doubled (configparser interpolation)
+        sections.setdefault(section.lower(), []).append(f"{key.lower()} = {value.replace('%', '%%')}")
+    text = AIRFLOW_CFG_HEADER + "".join(f"\n[{section}]\n" + "\n".join(lines) + "\n"
+                                        for section, lines in sections.items())
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
 
 
 def openlineage_events_path(home: Path) -> Path:
@@ -60,6 +94,28 @@ def run_dag_in_process(dag: Any, **kwargs: Any) -> Any:
     looks the alert up by the id only a serialized DAG has. The scheduler is not affected
     (the scale-out test runs the DAG, deadline included, through it), so in-process runs
     leave the deadline out.
+
+    ``dag.test()`` also polls once a second while no task is ready, and marks a failure's
+    downstream tasks ``upstream_failed`` one level per poll: a failed extract left the run
+    spinning ("No tasks to run. unrunnable tasks") for a second per level of the dbt graph
+    (minutes on a slow machine) before it ended. Its poll is made 50 ms; every other sleep
+    (the hook's backoff, the rate limit, other threads) is untouched.
     """
     dag.deadline = None
-    return dag.test(**kwargs)
+    with _quick_dag_test_polls():
+        return dag.test(**kwargs)
+
+
+@contextmanager
+def _quick_dag_test_polls(poll: float = 0.05) -> Iterator[None]:
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        caller = sys._getframe(1).f_globals.get("__name__")
+        real_sleep(min(seconds, poll) if caller == "airflow.sdk.definitions.dag" else seconds)
+
+    time.sleep = sleep
+    try:
+        yield
+    finally:
+        time.sleep = real_sleep

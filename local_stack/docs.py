@@ -1,16 +1,15 @@
-"""``./pipeline docs``: build dbt's docs site (lineage, columns, tests) and serve it on :8081."""
+"""``./pipeline docs``: build dbt's docs site (lineage, columns, tests) and serve it (port 8081 by default)."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from contextlib import ExitStack, suppress
 
 from local_stack.airflow_env import configure_airflow_env
 from local_stack.embedded_warehouse import configured_or_embedded_warehouse
 
 
-def main() -> int:
+def main(port: int = 8081) -> int:
     configure_airflow_env()
     from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, dbt_invocation, run_dbt
     from jobspikr_pipeline.warehouse import WAREHOUSE_CONN_ID
@@ -18,13 +17,10 @@ def main() -> int:
     with ExitStack() as stack:
         print(f"Warehouse: {configured_or_embedded_warehouse(stack)}")
         run_dbt(["docs", "generate"], conn_id=WAREHOUSE_CONN_ID)
-        print(f"Docs built in {DBT_PROJECT_DIR / 'target'}; serving on http://localhost:8081 (Ctrl-C stops)")
-        command, env = dbt_invocation(["docs", "serve", "--port", "8081", "--no-browser"],
+        print(f"Docs built in {DBT_PROJECT_DIR / 'target'}; serving on http://localhost:{port} (Ctrl-C stops)")
+        command, env = dbt_invocation(["docs", "serve", "--port", str(port), "--no-browser"],
                                       conn_id=WAREHOUSE_CONN_ID)
         with suppress(KeyboardInterrupt):
             subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, check=False)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

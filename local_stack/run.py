@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -33,55 +32,47 @@ from local_stack.airflow_env import (
     run_dag_in_process,
 )
 from local_stack.embedded_warehouse import configured_or_embedded_warehouse
+from local_stack.preflight import check_api, check_warehouse
 
 RUN_LOG = LOCAL_DIR / "logs" / "last_run.log"
 LOAD_LOG_HINT = "  load log:   SELECT * FROM raw.jobspikr_load_log ORDER BY load_id DESC;\n"
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="./pipeline run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=5_000,
-                        help="records the stand-in API serves (default 5000)")
-    parser.add_argument("--seed", type=int, default=42, help="stand-in data seed (default 42)")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = None) -> int:
+    """The whole pipeline once; the exit code (0: the run succeeded)."""
     started = time.monotonic()
     configure_airflow_env()
-    ensure_metadata_db()
     with ExitStack() as stack:
         warehouse = configured_or_embedded_warehouse(stack)
-        api = _api(stack, args)
+        check_warehouse()
+        api = _api(stack, records=records, seed=seed)
+        check_api()
+        ensure_metadata_db()
         print(f"Running jobspikr_ingest (full Airflow log: {RUN_LOG.relative_to(PROJECT_ROOT)})...",
               flush=True)
-        with _output_to(RUN_LOG) as terminal, _alerts_to(terminal, started):
-            state, run_id = _run_dag()
-        if state != "success":
-            print("".join(RUN_LOG.read_text().splitlines(keepends=True)[-60:]))
+        with _output_to(RUN_LOG) as terminal, _alerts_to(terminal, started) as alerts, _progress_to(terminal):
+            state, run_id = _run_dag({"since": since.isoformat()} if since else {})
         summary = _summary(run_id)
     elapsed = time.monotonic() - started
-    _print_summary(state, run_id, summary, warehouse, api, elapsed)
+    _print_summary(state, run_id, summary, warehouse, api, elapsed, alerts)
     return 0 if state == "success" else 1
 
 
-def _api(stack: ExitStack, args: argparse.Namespace) -> str:
+def _api(stack: ExitStack, *, records: int, seed: int) -> str:
     if os.environ.get("AIRFLOW_CONN_JOBSPIKR_DEFAULT"):
         return "the JobsPikr API in AIRFLOW_CONN_JOBSPIKR_DEFAULT"
     from standin_api import Catalogue, StandinConfig, StandinServer
 
     # Yesterday as the newest crawl day keeps every record inside the run's data interval.
-    catalogue = Catalogue(seed=args.seed, size=args.records, anchor=date.today() - timedelta(days=1))
+    catalogue = Catalogue(seed=seed, size=records, anchor=date.today() - timedelta(days=1))
     server = stack.enter_context(StandinServer(StandinConfig(catalogue=catalogue)))
-    _write_legacy_demo_scrape(catalogue, size=args.records // 3)
+    _write_legacy_demo_scrape(catalogue, size=records // 3)
     os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = json.dumps({
         "conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
         "password": server.account.client_auth_key,
         # The stand-in has no rate limit of its own; the real API's default pace is 60/min.
         "extra": {"requests_per_minute": 3000}})
-    return f"stand-in JobsPikr API at {server.url} ({args.records} records, seed {args.seed})"
+    return f"stand-in JobsPikr API at {server.url} ({records} records, seed {seed})"
 
 
 def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
@@ -121,11 +112,15 @@ def _output_to(path: Path) -> Iterator[TextIO]:
 
 
 @contextmanager
-def _alerts_to(terminal: TextIO, started: float) -> Iterator[None]:
-    """An alert (a failed task, a load with gaps) reaches the terminal the moment it is
-    raised, not after the run's last task: a bad credential is reported in seconds."""
+def _alerts_to(terminal: TextIO, started: float) -> Iterator[list[str]]:
+    """An alert (a failed task, a load with gaps, a load that fetched nothing) reaches the
+    terminal the moment it is raised, not after the run's last task: a bad credential is
+    reported in seconds. The alerts are also yielded, for the summary to repeat."""
+    raised: list[str] = []
+
     class ToTerminal(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            raised.append(record.getMessage())
             seconds = f"after {time.monotonic() - started:.0f}s"
             if record.levelno >= logging.ERROR:
                 terminal.write(f"FAILED {seconds}: {record.getMessage()}\n"
@@ -137,18 +132,54 @@ def _alerts_to(terminal: TextIO, started: float) -> Iterator[None]:
     alerts = logging.getLogger("jobspikr.alerts")
     alerts.addHandler(handler)
     try:
-        yield
+        yield raised
     finally:
         alerts.removeHandler(handler)
 
 
-def _run_dag() -> tuple[str, str]:
+@contextmanager
+def _progress_to(terminal: TextIO) -> Iterator[None]:
+    """The load's progress (``jobspikr.progress``) on the terminal while it goes: a live bar
+    of days, records, rows/s and credits on a terminal, one line per batch otherwise."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=terminal)
+    bar = Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                   TextColumn("{task.fields[figures]}"), TimeElapsedColumn(), console=console,
+                   disable=not console.is_terminal)
+    task = bar.add_task("extract", total=None, figures="", visible=False)
+
+    class ToTerminal(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            figures = getattr(record, "progress", None)
+            if not figures:
+                return
+            text = (f"{figures['records']:,} records, {figures['pages']:,} pages, "
+                    f"{figures['rows_per_second']:,.0f} rows/s, credits left {figures['credits_remaining']}")
+            if bar.disable:
+                terminal.write(f"  extract: window {figures['window']}, {figures['days_done']} of "
+                               f"{figures['days']} days, {text}\n")
+            else:
+                bar.update(task, total=figures["days"], completed=figures["days_done"], figures=text, visible=True)
+
+    handler = ToTerminal(level=logging.INFO)
+    progress = logging.getLogger("jobspikr.progress")
+    progress.addHandler(handler)
+    try:
+        with bar:
+            yield
+    finally:
+        progress.removeHandler(handler)
+
+
+def _run_dag(conf: dict[str, object]) -> tuple[str, str]:
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag()
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    dag_run = run_dag_in_process(bag.get_dag("jobspikr_ingest"))
+    dag_run = run_dag_in_process(bag.get_dag("jobspikr_ingest"), run_conf=conf)
     return str(dag_run.state), dag_run.run_id
 
 
@@ -181,11 +212,12 @@ def _summary(run_id: str) -> dict[str, object]:
 
 
 def _print_summary(state: str, run_id: str, summary: dict[str, object], warehouse: str, api: str,
-                   elapsed: float) -> None:
+                   elapsed: float, alerts: list[str]) -> None:
     from jobspikr_pipeline.dashboard import dashboard_path
 
+    raised = "".join(f"  alert:      {message}\n" for message in alerts)
     print(f"""
-jobspikr_ingest run {run_id}: {state.upper()}
+jobspikr_ingest run {run_id}: {state.upper()}   (full Airflow log: {RUN_LOG.relative_to(PROJECT_ROOT)})
   API:        {api}
   warehouse:  {warehouse}
   fetched:    {summary['fetched']} records in {summary['pages']} pages
@@ -195,7 +227,7 @@ jobspikr_ingest run {run_id}: {state.upper()}
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
   quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)
   time:       {elapsed:.1f}s
-
+{raised}
 {summary['migration']}
 
 Look further:
@@ -205,6 +237,3 @@ Look further:
   lineage:    {openlineage_events_path(Path(os.environ["AIRFLOW_HOME"]))}   (OpenLineage events, one per line)
 """ + LOAD_LOG_HINT)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

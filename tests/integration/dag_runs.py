@@ -39,3 +39,17 @@ def task_tries(run_date: datetime) -> dict[str, tuple[str, int]]:
 def served_ids(server: StandinServer) -> set[str]:
     catalogue = server.config.catalogue
     return {catalogue.record(i)["uniq_id"] for i in range(catalogue.size)}
+
+
+def seconds_from_task_end_to_run_end(run_date: datetime, task_id: str) -> float:
+    """How long the latest run at ``run_date`` went on after ``task_id`` ended."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        run = max((r for r in session.query(DagRun).filter(DagRun.dag_id == "jobspikr_ingest")
+                   if r.logical_date == run_date), key=lambda r: r.run_id)
+        task = session.query(TaskInstance).filter(TaskInstance.run_id == run.run_id,
+                                                  TaskInstance.task_id == task_id).one()
+        return (run.end_date - task.end_date).total_seconds()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bench import bench_latency, bench_load
+from bench import bench_first_load, bench_latency, bench_load
 from bench.harness import BENCH_PYTHON, run_child
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(
@@ -36,3 +36,8 @@ def test_scaling_chart_is_drawn(tmp_path) -> None:
     chart = tmp_path / "scaling.png"
     run_child("bench.plot_scaling", str(figures), str(chart), python=BENCH_PYTHON)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and chart.stat().st_size > 10_000
+
+
+def test_first_load_benchmark_runs_both_paths(postgres_admin: str) -> None:
+    table = bench_first_load.compare(postgres_admin, years=0.5, records=300)  # asserts both landed all 300
+    assert "| every day fetched (baseline) |" in table and "| empty ranges counted first |" in table

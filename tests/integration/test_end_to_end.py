@@ -5,17 +5,29 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from local_stack.airflow_env import openlineage_events_path
+from local_stack.ports import free_port
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import jobspikr_conn_json
-from tests.integration.dag_runs import run_ingest, served_ids, task_states, task_tries
+from tests.integration.dag_runs import (
+    run_ingest,
+    seconds_from_task_end_to_run_end,
+    served_ids,
+    task_states,
+    task_tries,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -107,10 +119,37 @@ def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
     assert sorted(mart) == sorted(raw)
 
 
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[EmailMessage]]:
+    """A real SMTP server (aiosmtpd) on a free port, configured as the alert connection;
+    yields the messages it received."""
+    from aiosmtpd.controller import Controller
+
+    received: list[EmailMessage] = []
+
+    class Inbox:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
+            received.append(message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+            return "250 OK"
+
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_ALERTS_SMTP", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": controller.port, "extra": {
+            "disable_tls": True, "disable_ssl": True, "from_email": "airflow@example.com",
+            "to": "data-oncall@example.com, second@example.com"}}))
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
 def test_a_bad_credential_fails_the_run_at_once_without_task_retries(
-        airflow_db: None, warehouse: str, standin: StandinServer, monkeypatch) -> None:
+        airflow_db: None, warehouse: str, standin: StandinServer, monkeypatch,
+        smtp_server: list[EmailMessage]) -> None:
     """A retry cannot fix a 401: the task fails on its first try (the DAG's retries stay on,
-    with their 2-minute delay), and the run ends without waiting for one."""
+    with their 2-minute delay), and the run ends without waiting for one. The failure alert
+    reaches the on-call mailbox through the SMTP notifier."""
     conn = json.loads(jobspikr_conn_json(standin))
     monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", json.dumps({**conn, "password": "not-the-key"}))
     run_date = datetime(2026, 11, 20, 3, tzinfo=UTC)
@@ -121,9 +160,15 @@ def test_a_bad_credential_fails_the_run_at_once_without_task_retries(
     assert tries["extract_load"] == ("failed", 1)
     assert standin.requests_served <= 2  # one 401 per parallel stream, none retried, no later day asked
     assert elapsed < 100, elapsed  # well under the task retry delay (120 s) it would have waited
+    # the run ends within seconds of the failure (the freshness check, a short dbt call,
+    # still runs), not a poll per level of the dbt graph later
+    assert seconds_from_task_end_to_run_end(run_date, "extract_load") < 20
     with psycopg.connect(warehouse) as conn_:
         status, error = conn_.execute("select status, error from raw.jobspikr_load_log").fetchone()
     assert status == "failed" and "check its login (client_id) and password (client_auth_key)" in error
+    [mail] = [m for m in smtp_server if "extract_load" in m["Subject"]]
+    assert mail["To"] == "data-oncall@example.com, second@example.com"
+    assert "check its login (client_id) and password (client_auth_key)" in mail.get_body().get_content()
 
 
 def test_a_failing_dbt_model_fails_its_own_task_and_the_next_run_recovers(

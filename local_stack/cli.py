@@ -1,0 +1,157 @@
+"""``./pipeline``: the project's commands, one typer app with ``--help`` on each.
+
+The bash script ``pipeline`` only bootstraps (virtual environments from the pins, the dbt
+manifest) and runs the tests; every other command is here.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import date, datetime
+from typing import Annotated
+
+import psycopg
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0],
+                  context_settings={"help_option_names": ["-h", "--help"]})
+state_app = typer.Typer(no_args_is_help=True, help="What the loads remember: watermarks and last loads.")
+app.add_typer(state_app, name="state")
+
+BENCHMARKS = {"load": "bench.bench_load", "latency": "bench.bench_latency", "scaling": "bench.bench_scaling",
+              "dbt": "bench.bench_dbt", "dedup": "bench.eval_dedup", "firstload": "bench.bench_first_load"}
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+@app.command()
+def run(records: Annotated[int, typer.Option(help="records the stand-in API serves")] = 5_000,
+        seed: Annotated[int, typer.Option(help="the stand-in's data seed")] = 42,
+        since: Annotated[datetime | None, typer.Option(
+            formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+            help="fetch post dates from this day on (a first load's start; default: the DAG's "
+                 "backfill_days, 30, or $JOBSPIKR_SINCE)")] = None) -> None:
+    """Run the whole pipeline end to end and print a summary.
+
+    The stand-in API and the embedded Postgres, unless AIRFLOW_CONN_JOBSPIKR_DEFAULT and
+    AIRFLOW_CONN_WAREHOUSE_DEFAULT are set.
+    """
+    from local_stack.run import run_pipeline
+
+    raise typer.Exit(run_pipeline(records=records, seed=seed, since=_day(since)))
+
+
+@app.command()
+def docs(port: Annotated[int, typer.Option(help="the port to serve the site on")] = 8081) -> None:
+    """Build and serve the dbt docs site (lineage, columns, tests)."""
+    from local_stack.docs import main
+
+    raise typer.Exit(main(port=port))
+
+
+@app.command()
+def flags() -> None:
+    """Show the migration's source flags."""
+    _rollout("status")
+
+
+@app.command()
+def rollback() -> None:
+    """Migration: JobsPikr off in the marts (rebuilt from the legacy scraper's data)."""
+    _rollout("rollback")
+
+
+@app.command()
+def rollforward() -> None:
+    """Migration: JobsPikr back on in the marts."""
+    _rollout("rollforward")
+
+
+def _rollout(action: str) -> None:
+    from local_stack.rollout import main
+
+    main([action])
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context,
+          which: Annotated[str, typer.Argument(help=f"one of: {', '.join(BENCHMARKS)}")] = "load") -> None:
+    """Run a benchmark that prints its figures (its own options follow; see bench/)."""
+    if which not in BENCHMARKS:
+        raise typer.BadParameter(f"unknown benchmark {which!r}; one of: {', '.join(BENCHMARKS)}")
+    sys.argv = [f"./pipeline bench {which}", *ctx.args]
+    runpy.run_module(BENCHMARKS[which], run_name="__main__")
+
+
+@state_app.command("show")
+def state_show() -> None:
+    """List each set of filters' days, watermarks and last load."""
+    from jobspikr_pipeline.load_state import load_state
+
+    with _warehouse() as conn:
+        states = load_state(conn)
+    if not states:
+        typer.echo("No load has run against this warehouse yet.")
+    for s in states:
+        typer.echo(f"filters {s.query_key}: {s.days_known} post-date day(s) known"
+                   f" ({s.first_day}..{s.last_day}), {s.days_with_watermark} with a watermark,"
+                   f" {s.days_to_fetch_again} to fetch again from their start")
+        typer.echo(f"  last load {s.last_load_id}: {s.last_load_status}"
+                   f" at {s.last_load_finished_at or '-'}, {s.last_load_records} record(s) received"
+                   + (f"; error: {s.last_load_error}" if s.last_load_error else ""))
+
+
+@state_app.command("reset")
+def state_reset(since: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+                                                        help="the first day to fetch again")],
+                filters_key: Annotated[str | None, typer.Option(
+                    help="only this set of filters (a key from `state show`); default: all")] = None) -> None:
+    """Make the next run fetch every day from --since to today again, from its start.
+
+    The raw rows already stored stay; a record fetched again is not doubled.
+    """
+    from jobspikr_pipeline.load_state import reset_state
+
+    with _warehouse() as conn:
+        changed = reset_state(conn, since=since.date(), until=date.today(), query_key=filters_key)
+    typer.echo(f"Reset from {since.date()}: {changed['days_to_fetch_again']} day(s) will be fetched again by "
+               f"the next run ({changed['watermarks_removed']} watermark(s) removed).")
+
+
+@contextmanager
+def _warehouse() -> Iterator[psycopg.Connection]:
+    """The configured warehouse (or the embedded one, started for the command), connected."""
+    from local_stack.airflow_env import configure_airflow_env
+    from local_stack.embedded_warehouse import configured_or_embedded_warehouse
+    from local_stack.preflight import check_warehouse
+
+    configure_airflow_env()
+    from jobspikr_pipeline.migrations import apply_migrations
+    from jobspikr_pipeline.warehouse import warehouse_connection
+
+    with ExitStack() as stack:
+        typer.echo(f"Warehouse: {configured_or_embedded_warehouse(stack)}", err=True)
+        check_warehouse()
+        with warehouse_connection() as conn:
+            apply_migrations(conn)
+            yield conn
+
+
+def main() -> None:
+    """The app, with set-up errors as one line (``error: ...``, exit 2), not a traceback."""
+    from local_stack.preflight import SetupError
+
+    try:
+        app(prog_name="./pipeline")
+    except SetupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
