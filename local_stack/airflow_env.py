@@ -73,6 +73,7 @@ def write_airflow_cfg(path: Path, settings: dict[str, str]) -> None:
     text = AIRFLOW_CFG_HEADER + "".join(f"\n[{section}]\n" + "\n".join(lines) + "\n"
                                         for section, lines in sections.items())
     if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
 
 
