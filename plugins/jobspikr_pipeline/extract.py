@@ -202,9 +202,13 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     summary["count_requests"] = probes
     summary["incomplete_windows"] = [check.describe() for check in incomplete]
     summary["nothing_fetched"] = None
-    if summary["records_received"] == 0:
+    counted = sum(check.expected or 0 for check in checks.values())
+    if summary["records_received"] == 0 and counted == 0:
         summary["nothing_fetched"] = nothing_fetched_message(window, first_load=first_load)
         nothing_alert(summary["nothing_fetched"])
+    elif summary["records_received"] == 0:
+        log.info("JobsPikr load %d: nothing new; the %d record(s) JobsPikr counts for these days were all "
+                 "loaded before", loader.load_id, counted)
     if incomplete:
         gap_alert(f"JobsPikr load {loader.load_id} SUCCEEDED WITH GAPS (on_incomplete=warn): "
                   f"{_incomplete_message(loader.load_id, incomplete)}")

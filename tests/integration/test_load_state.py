@@ -58,6 +58,9 @@ def test_reset_makes_the_next_run_fetch_those_days_again_and_nothing_is_doubled(
     [state] = load_state(conn)
     assert state.days_to_fetch_again == 0  # every reset day reconciled again with the API's count
     assert conn.execute("select count(*) from raw.jobspikr_windows where complete is not true").fetchone()[0] == 0
+    # a load that finds nothing new where JobsPikr does count records is quiet, not "fetched 0"
+    again = extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), NEXT, airflow_run_id="again")
+    assert again["records_received"] == 0 and again["nothing_fetched"] is None
 
 
 def test_state_commands_as_a_user_types_them(conn) -> None:
