@@ -20,7 +20,7 @@ from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.archive import archive_stale_listings
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
 from jobspikr_pipeline.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
@@ -56,6 +56,15 @@ def load(conn: psycopg.Connection, window: ExtractWindow = WINDOW, **kwargs: obj
     return extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="test", **kwargs)
 
 
+def count_requests_first() -> int:
+    """The count requests a first load of WINDOW makes before its first page (empty ranges
+    are asked for first, jobspikr_pipeline.extract.find_empty_days): request numbers of
+    pages in the fault plans below are shifted by it."""
+    posted = [date.fromisoformat(CATALOGUE.record(i)["post_date"]) for i in range(CATALOGUE.size)]
+    _, probes = find_empty_days(lambda a, b: sum(a <= d <= b for d in posted), WINDOW.days(first_load=True))
+    return probes
+
+
 def raw_ids(conn: psycopg.Connection) -> list[str]:
     return [row[0] for row in conn.execute("select uniq_id from raw.jobspikr_jobs")]
 
@@ -72,7 +81,9 @@ def test_first_load_lands_every_record_once_with_counts(conn, server) -> None:
 
 def test_duplicates_within_and_across_pages_land_once(conn, server) -> None:
     # Requests 3, 4 and 7 carry full pages (days Nov 15 and Nov 16 of this catalogue).
-    server.faults = FaultPlan(by_request={3: Fault("duplicates"), 4: Fault("resend"), 7: Fault("resend")})
+    shift = count_requests_first()
+    server.faults = FaultPlan(by_request={shift + 3: Fault("duplicates"), shift + 4: Fault("resend"),
+                                          shift + 7: Fault("resend")})
     summary = load(conn)
     assert sorted(raw_ids(conn)) == sorted(ALL_IDS)
     assert summary["duplicates_skipped"] == 3 and summary["records_received"] == len(ALL_IDS) + 3
@@ -126,7 +137,7 @@ def test_schema_drift_is_kept_in_the_payload_and_does_not_fail_the_load(conn, se
 
 
 def test_malformed_record_is_rejected_with_its_reason_and_the_rest_loaded(conn, server) -> None:
-    server.faults = FaultPlan.at([3], Fault("no_uniq_id"))
+    server.faults = FaultPlan.at([count_requests_first() + 3], Fault("no_uniq_id"))
     summary = load(conn)
     assert summary["rejected"] == 1 and len(raw_ids(conn)) == len(ALL_IDS) - 1
     reason, record_cursor = conn.execute(
@@ -176,7 +187,7 @@ from datetime import date
 from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
 window = ExtractWindow(date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 14))
 with psycopg.connect(sys.argv[1], autocommit=True) as conn:
     extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="doomed", batch_records=40)
