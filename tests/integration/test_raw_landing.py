@@ -187,7 +187,7 @@ from datetime import date
 from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
+from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
 window = ExtractWindow(date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 14))
 with psycopg.connect(sys.argv[1], autocommit=True) as conn:
     extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="doomed", batch_records=40)
