@@ -25,7 +25,11 @@
 --             many of its postings: int_job_pairs__matched skips shingle keys shared by more
 --             than dedup_max_shingle_block_records records (common text is not evidence).
 -- Incremental: the records normalised since the last run get their keys again (delete+insert
--- by record); records that left (quarantined) lose theirs (post-hook).
+-- by record); records that left (quarantined) lose theirs (post-hook). When this changes
+-- whether a shingle key is common (more records share it than
+-- dedup_max_shingle_block_records), every other record holding that key is blocked again
+-- too (its keys are unchanged, re-stamped): the pairs found through the key, or skipped
+-- because of it, must be scored again, as a full refresh would.
 with
 
 records as (
@@ -55,5 +59,55 @@ keys as (
     where cardinality(description_sketch) >= 2 * band
 )
 
+{% if is_incremental() %}
+,
+
+leaving as (
+
+    select record_key from records
+    union
+    select record_key from ({{ records_that_left() }}) as left_valid
+
+),
+
+-- the shingle keys this run adds or takes records from, counted before and after it
+shingle_counts as (
+
+    select block_key, 0 as before, 1 as after from keys where block like 'shingles %'
+    union all
+    select block_key, 1, case when record_key in (select record_key from leaving) then 0 else 1 end
+    from {{ this }}
+    where block like 'shingles %'
+      and block_key in (select block_key from keys where block like 'shingles %'
+                        union
+                        select block_key from {{ this }}
+                        where block like 'shingles %' and record_key in (select record_key from leaving))
+
+),
+
+now_or_no_longer_common as (
+
+    select block_key from shingle_counts
+    group by block_key
+    having (sum(before) > {{ var('dedup_max_shingle_block_records') }})
+        <> (sum(after) > {{ var('dedup_max_shingle_block_records') }})
+
+),
+
+restamped as (
+
+    select record_key, post_date, block, block_key from {{ this }}
+    where record_key in (select record_key from {{ this }}
+                         where block_key in (select block_key from now_or_no_longer_common))
+      and record_key not in (select record_key from leaving)
+
+)
+{% endif %}
+
 select record_key, post_date, block, block_key, current_timestamp as blocked_at
 from keys
+{% if is_incremental() %}
+union all
+select record_key, post_date, block, block_key, current_timestamp
+from restamped
+{% endif %}

@@ -14,13 +14,23 @@
 -- dropped. Incremental: a run checks only what each source delivered since the last run
 -- (see arrived_since_last_run); a record delivered again is checked again and replaces
 -- its earlier result, so a fixed record leaves the quarantine and a broken one enters it.
+-- The look-back re-reads the last hours' records; those already checked at the same
+-- delivery (same last_seen_at and arrival_sequence) are skipped, so that nothing
+-- downstream scores them again.
 -- depends_on: {{ ref('source_flags') }}
 with
 
 arrived as (
 
-    select * from {{ ref('int_job_records__unioned') }}
+    select * from {{ ref('int_job_records__unioned') }} as unioned
     where {{ arrived_since_last_run() }}
+    {% if is_incremental() %}
+      -- a scalar subquery: one index probe per re-read record (NOT EXISTS became a hash
+      -- anti-join over the whole table)
+      and (select checked.last_seen_at = unioned.last_seen_at
+                  and checked.arrival_sequence is not distinct from unioned.arrival_sequence
+           from {{ this }} as checked where checked.record_key = unioned.record_key) is not true
+    {% endif %}
 
 )
 

@@ -8,7 +8,7 @@
         post_hook=["{{ refresh_planner_statistics(['record_key', 'component_key', 'clustered_at']) }}"],
     )
 }}
--- depends_on: {{ ref('int_job_records__checked') }}
+-- depends_on: {{ ref('int_job_records__checked') }}, {{ ref('int_job_records__blocks') }}
 -- Each record's job. The matched pairs (decision 'match') link records into connected
 -- components; a component is then checked as a whole, so that one bridge cannot chain
 -- unrelated records into one job: its centre is the record with the most matches (then the
@@ -17,7 +17,8 @@
 -- as similar). A record that fails the check is a job of its own. The job is named by the
 -- smallest key of its records (its id in the marts is that key's md5).
 -- Incremental: only the components that can have changed are walked again: those of records
--- normalised since the last run, of pairs matched since then, of records quarantined since,
+-- blocked since the last run (normalised, or holding a shingle key whose commonness
+-- changed: their pairs were scored again), of pairs matched since then, of records quarantined since,
 -- and the components those records were in before (a record whose pair was dropped may
 -- leave its old job).
 -- Components are small (a job's postings), so each walk is cheap. previous_job_listing_id
@@ -42,6 +43,8 @@ pairs as not materialized (
 touched as (
 
     select record_key from records where normalised_at > {{ since }}
+    union
+    select record_key from {{ ref('int_job_records__blocks') }} where blocked_at > {{ since }}
     union
     select left_key from pairs where matched_at > {{ since }}
     union
