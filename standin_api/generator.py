@@ -203,15 +203,20 @@ def _job(catalogue: Catalogue, core_index: int) -> _Job:
 
 
 def _employer(number: int) -> tuple[str, str]:
-    """Employer ``number``: a named one, else a generated "Cedar Harbor Labs, Inc." (unique per number)."""
+    """Employer ``number``: a named one, else a generated "Cedar Harbor Labs 2, Inc.".
+
+    Unique per number *after* normalisation: the legal suffix is how an employer writes its
+    name, not who it is (the dbt models strip it), so it never tells two employers apart; the
+    series number does. (It once did, and from 200k records on, employers merged into ever
+    denser companies: the dbt benchmark measured blocks growing with the catalogue.)
+    """
     if number < len(_COMPANIES):
         return _COMPANIES[number]
     n = number - len(_COMPANIES)
     words, nouns, kinds = len(_NAME_WORDS), len(_NAME_NOUNS), len(_NAME_KINDS)
     name = f"{_NAME_WORDS[n % words]} {_NAME_NOUNS[n // words % nouns]} {_NAME_KINDS[n // words // nouns % kinds]}"
-    rest = n // (words * nouns * kinds)
-    suffix = _LEGAL_SUFFIXES[rest % len(_LEGAL_SUFFIXES)]
-    series = rest // len(_LEGAL_SUFFIXES)
+    series = n // (words * nouns * kinds)
+    suffix = _LEGAL_SUFFIXES[series % len(_LEGAL_SUFFIXES)]
     return f"{name}{f' {series + 1}' if series else ''}{suffix}", "company"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -41,3 +42,14 @@ def test_records_carry_real_world_mess() -> None:
     # The same job re-posted on other boards: same description, another uniq_id.
     by_description = Counter(r["job_description"] for r in RECORDS)
     assert sum(1 for n in by_description.values() if n > 1) > 100
+
+
+def test_generated_employers_stay_distinct_after_their_legal_suffix_is_dropped() -> None:
+    """Blocks must keep their size as the catalogue grows: 1M records draw 20,000 employers,
+    and no two may become one company once the models strip "Inc." or "LLC"."""
+    from standin_api.generator import _employer
+
+    legal = re.compile(r",? (Inc\.|LLC|Corporation)$")
+    names = [legal.sub("", _employer(n)[0]).lower() for n in range(40_000)]
+    assert len(set(names)) == len(names)
+    assert Counter(bool(legal.search(_employer(n)[0])) for n in range(40_000))[True] > 10_000
