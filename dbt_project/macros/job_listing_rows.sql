@@ -6,8 +6,8 @@
     2. the most complete record (title, company, city, state, salary, description, job type);
     3. the most recently seen; 4. the smallest record key (a stable tie-break).
   Dates and status aggregate the whole group: first seen, last seen, earliest post date;
-  `status` is expired when every record says so, stale when none was seen for
-  `listing_stale_after_days`, else active.
+  `status` by the rule in listing_status (expired, stale or active), and `expired_on`, the
+  day the job's last record expired, when it is expired.
   Used by the served mart (job_listings) and by the A/B variants (job_listings_by_variant),
   so every variant applies the same rule.
 -#}
@@ -42,7 +42,8 @@ grouped as (
         min(post_date)                                as first_post_date,
         min(first_seen_at)                            as first_seen_at,
         max(last_seen_at)                             as last_seen_at,
-        bool_and(coalesce(has_expired, false))        as all_expired,
+        bool_and({{ record_is_expired('scored') }})   as all_expired,
+        max(expired_on)                               as last_expired_on,
         array_agg(distinct source order by source)    as sources,
         count(*)                                      as record_count
     from scored
@@ -68,11 +69,8 @@ select
     r.salary_period,
     g.first_seen_at,
     g.last_seen_at,
-    case
-        when g.all_expired then 'expired'
-        when g.last_seen_at < current_timestamp - interval '{{ var("listing_stale_after_days") }} days' then 'stale'
-        else 'active'
-    end::text                                         as status,
+    {{ listing_status('g.all_expired', 'g.last_seen_at') }}::text as status,
+    case when g.all_expired then g.last_expired_on end as expired_on,
     g.sources,
     g.record_count::integer                           as record_count,
     r.source                                          as representative_source,

@@ -44,3 +44,20 @@
         when {{ expr }} ~ '(£|GBP)' then 'GBP'
     end
 {%- endmacro %}
+
+{#-
+  salary_text(relation): the other way round, for serving the scraper's shape: the salary
+  columns of `relation` (salary_min, salary_max, salary_currency, salary_period) as the text
+  a board shows, "$120000 - $150000 a year", "$40 - $55.5 an hour", which the macros above
+  read back to the same numbers; null when there is no salary.
+-#}
+{% macro salary_text(relation) -%}
+    {%- set symbol = "case " ~ relation ~ ".salary_currency when 'EUR' then '€' when 'GBP' then '£' else '$' end" -%}
+    case when {{ relation }}.salary_min is not null then
+        {{ symbol }} || trim_scale(round({{ relation }}.salary_min, 2))::text
+        || case when {{ relation }}.salary_max > {{ relation }}.salary_min
+                then ' - ' || {{ symbol }} || trim_scale(round({{ relation }}.salary_max, 2))::text else '' end
+        || case {{ relation }}.salary_period when 'hourly' then ' an hour' when 'daily' then ' a day'
+                when 'weekly' then ' a week' when 'monthly' then ' a month' when 'yearly' then ' a year' else '' end
+    end
+{%- endmacro %}

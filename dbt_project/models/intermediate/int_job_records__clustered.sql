@@ -14,8 +14,10 @@
 -- unrelated records into one job: its centre is the record with the most matches (then the
 -- smallest key), and a record stays in the job only if it matched the centre or is, by the
 -- pair rule's own tests, the same job as the centre (same company, same place, a title
--- as similar). A record that fails the check is a job of its own. The job is named by the
--- smallest key of its records (its id in the marts is that key's md5).
+-- as similar). A record that fails the check is a job of its own. The job is named by its
+-- first record (the earliest first_seen_at, then the smallest key; its id in the marts is
+-- that key's md5), so a job keeps its id when later records join it: the legacy scraper's
+-- jobs keep theirs when JobsPikr's copies arrive, whatever the source flags.
 -- Incremental: only the components that can have changed are walked again: those of records
 -- blocked since the last run (normalised, or holding a shingle key whose commonness
 -- changed: their pairs were scored again), of pairs matched since then, of records quarantined since,
@@ -27,7 +29,7 @@ with recursive
 
 records as not materialized (
 
-    select record_key, normalised_at, company_norm, title_norm, city_norm, state_code, is_remote_job
+    select record_key, normalised_at, first_seen_at, company_norm, title_norm, city_norm, state_code, is_remote_job
     from {{ ref('int_job_records__normalised') }}
 
 ),
@@ -116,6 +118,7 @@ checked as (
     select
         components.seed,
         components.component_key,
+        member.first_seen_at,
         components.seed = centres.centre_key
         or exists (select from pairs
                    where pairs.left_key = least(components.seed, centres.centre_key)
@@ -135,7 +138,8 @@ clusters as (
     select
         seed,
         component_key,
-        case when in_job then min(seed) filter (where in_job) over (partition by component_key)
+        case when in_job then first_value(seed) over (partition by component_key
+                                                      order by in_job desc, first_seen_at, seed)
              else seed end as cluster_key
     from checked
 

@@ -17,8 +17,8 @@
 }}
 -- One row per distinct job of the served sources. Its values come from a representative
 -- record; dates and status aggregate all of the job's records (the rule: job_listing_rows).
--- Incremental: the jobs with a record (re)clustered since the last run, and active jobs
--- that have just gone stale, are recomputed; the post-hook removes jobs left without
+-- Incremental: the jobs with a record (re)clustered since the last run, active jobs that
+-- have just gone stale, and jobs with a record reported expired since, are recomputed; the post-hook removes jobs left without
 -- records (merged into another, quarantined, or no longer served). When the source flags
 -- changed since the last run, every job is recomputed.
 -- depends_on: {{ ref('job_listing_records') }}, {{ ref('source_flags') }}, {{ ref('int_job_records__clustered') }}, {{ ref('int_job_records__checked') }}
@@ -36,8 +36,11 @@ affected as (
     join ({{ records_that_left(since=last_run_at('updated_at')) }}) as left_valid using (record_key)
     union
     select job_listing_id from {{ this }}
-    where status = 'active'
-      and last_seen_at < current_timestamp - interval '{{ var("listing_stale_after_days") }} days'
+    where status = 'active' and last_seen_at < {{ stale_before() }}
+    union
+    -- jobs with a record JobsPikr's Expired Jobs API reported since
+    select served.job_listing_id from {{ ref('int_job_records__served') }} as served
+    where served.expiry_reported_at > {{ last_run_at('updated_at') }}
 
 ),
 {% endif %}

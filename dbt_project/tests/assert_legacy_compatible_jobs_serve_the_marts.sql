@@ -1,0 +1,28 @@
+-- marts.legacy_compatible_jobs serves job_listings one to one (outside the A/B rollout),
+-- and its text columns read back to the marts' values: the salary text parses to the
+-- same numbers, the post date to the same day. Rows returned are failures.
+with
+
+served as (
+
+    select *, ('x' || left(job_listing_id, 15))::bit(60)::bigint as id from {{ ref('job_listings') }}
+
+),
+
+compatible as (
+
+    select * from {{ ref('legacy_compatible_jobs') }}
+
+)
+
+select coalesce(served.job_listing_id, compatible.id::text) as failing_job
+from served
+full join compatible using (id)
+where served.job_listing_id is null
+   or compatible.id is null
+   or compatible.title is distinct from served.title
+   or compatible.posted_at::date is distinct from served.post_date
+   or {{ salary_min('compatible.salary_text') }} is distinct from served.salary_min
+   or {{ salary_max('compatible.salary_text') }} is distinct from served.salary_max
+   or ({{ salary_period('compatible.salary_text') }} is distinct from served.salary_period
+       and served.salary_period is not null)
