@@ -1,4 +1,4 @@
-"""The expired jobs API's answers: tolerant parsing and the cursor loop."""
+"""The expired jobs API's answers: tolerant parsing, the cursor loop, one day per job."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from jobspikr.expirations import (
     parse_day,
     parse_expirations,
 )
+from jobspikr_pipeline.expirations import earliest_days
 
 WHERE = "JobsPikr response from http://h/v2 for expired jobs"
 
@@ -119,3 +120,8 @@ def test_a_cursor_that_does_not_advance_fails_naming_it() -> None:
     with pytest.raises(JobsPikrResponseError, match=r"w: next_cursor 10 after cursor 20 was already asked for"):
         list(follow_cursor(fetch, where="w"))
 
+
+def test_one_day_per_job_the_earliest_named() -> None:
+    reported = [Expiration("a", None), Expiration("a", date(2026, 11, 21)), Expiration("b", date(2026, 11, 20)),
+                Expiration("a", date(2026, 11, 19)), Expiration("b", None), Expiration("c", None)]
+    assert earliest_days(reported) == {"a": date(2026, 11, 19), "b": date(2026, 11, 20), "c": None}
