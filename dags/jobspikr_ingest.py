@@ -1,7 +1,8 @@
 """
 ### jobspikr_ingest
 
-Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts`).
+Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API ->
+`raw.jobspikr_expirations`) -> dbt (`staging`, `marts`).
 
 - **migrate_raw_schema** applies the raw schema's versioned migrations (no-op when current).
 - **extract_load** fetches the run's post-date days (plus look-back; a first load from
@@ -14,14 +15,20 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` -> dbt (`staging`, `marts
   credentials or settings, no credits, a response that is wrong every time) fail the task
   at once, without task retries. Summary: XCom, `raw.jobspikr_load_log` and, per day,
   `raw.jobspikr_load_windows`.
-- **archive_stale_listings** moves expired and long-unseen listings to
+- **fetch_expirations** (beside extract_load) asks JobsPikr's expired jobs API which jobs
+  expired from `lookback_days` before the interval to its end and upserts them into
+  `raw.jobspikr_expirations` (the earliest day reported, first and last report). The API's
+  path is not public (connection extra `expired_jobs_path`, an assumption): when it answers
+  404 the task logs one warning and succeeds, and the run goes on. Errors no retry can fix
+  fail it at once, as they fail extract_load.
+- **archive_stale_listings** (after both) moves expired and long-unseen listings to
   `raw.jobspikr_jobs_archive` (never deletes).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
 - **dbt** (a Cosmos task group) builds the dbt project node by node: each model, seed and
   snapshot is a task running `dbt build` on it (its tests included), with its own retries
-  and log; tests that read several models run after all of them. If the extract failed it
-  does not run, and the marts keep serving the last good build.
+  and log; tests that read several models run after all of them. If the extract or
+  fetch_expirations failed it does not run, and the marts keep serving the last good build.
 - **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
   coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
   about thresholds JobsPikr falls short of, and writes the migration dashboard page.
@@ -142,6 +149,26 @@ def jobspikr_ingest() -> None:
             raise AirflowFailException(str(exc)) from exc
 
     @task
+    def fetch_expirations(params: dict[str, Any] | None = None, data_interval_start: Any = None,
+                          data_interval_end: Any = None) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from jobspikr.errors import PERMANENT_ERRORS
+        from jobspikr.hook import JobsPikrHook
+        from jobspikr_pipeline.expirations import fetch_expirations as fetch
+        from jobspikr_pipeline.warehouse import warehouse_connection
+
+        assert params is not None and data_interval_start and data_interval_end
+        date_from = data_interval_start.date() - timedelta(days=params["lookback_days"])
+        try:
+            hook = JobsPikrHook(JOBSPIKR_CONN_ID)
+            with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
+                # A missing endpoint is a warning and a summary, inside fetch(), not an error.
+                return fetch(hook, conn, date_from, data_interval_end.date())
+        except PERMANENT_ERRORS as exc:
+            raise AirflowFailException(str(exc)) from exc
+
+    @task
     def archive_stale_listings(params: dict[str, Any] | None = None) -> int:
         from jobspikr_pipeline.archive import archive_stale_listings as archive
         from jobspikr_pipeline.warehouse import warehouse_connection
@@ -177,9 +204,13 @@ def jobspikr_ingest() -> None:
         log.info("Migration dashboard: %s", path)
         return {"dashboard": str(path), "failed_checks": [c.name for c in report.failed_checks]}
 
-    extracted = migrate_raw_schema() >> extract_load()
+    migrated = migrate_raw_schema()
+    extracted = migrated >> extract_load()
+    expirations = migrated >> fetch_expirations()
     extracted >> check_jobspikr_freshness()
-    archived = extracted >> archive_stale_listings()
+    # dbt waits for both through the archive (one upstream keeps the group's trigger rules
+    # simple: when either fails, nothing in the group runs and the marts keep the last build).
+    archived = [extracted, expirations] >> archive_stale_listings()
     dbt_task_group("dbt", conn_id=WAREHOUSE_CONN_ID, after=archived) >> report_migration()
 
 

@@ -16,6 +16,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 #: The 42 columns of a real JobsPikr export, in order.
@@ -90,6 +91,10 @@ _LEGAL_SUFFIXES = (", Inc.", " LLC", " Corporation", "")
 #: Fraction of records that re-post an earlier job on another board.
 _REPOST_RATE = 0.15
 _REPOST_LOOKBACK = 40
+#: Fraction of records the expired jobs API reports as expired, each 1 to
+#: ``_EXPIRY_MAX_DAYS`` days after its post date (so a catalogue's own days hold some).
+_EXPIRY_RATE = 0.05
+_EXPIRY_MAX_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,16 @@ class Catalogue:
             return self.job_of(index - rng.randint(1, _REPOST_LOOKBACK))
         return index
 
+    def expired_on(self, index: int) -> date | None:
+        """The day the expired jobs API says record ``index`` expired, or None (most records).
+
+        Drawn from its own random stream, so the records search serves stay byte for byte
+        what they were (their ``has_expired`` stays false)."""
+        rng = _rng(self.seed, index, "expiry")
+        if rng.random() >= _EXPIRY_RATE:
+            return None
+        return date.fromisoformat(self.record(index)["post_date"]) + timedelta(days=rng.randint(1, _EXPIRY_MAX_DAYS))
+
     def record(self, index: int) -> dict[str, Any]:
         """The JobsPikr record at ``index`` (0 <= index < size)."""
         if not 0 <= index < self.size:
@@ -140,6 +155,17 @@ class Catalogue:
         if index >= _REPOST_LOOKBACK and rng.random() < _REPOST_RATE:
             rng.randint(1, _REPOST_LOOKBACK)  # keep the stream aligned with job_of()
         return _posting(self, index, self.job_of(index), rng)
+
+
+@lru_cache(maxsize=8)
+def expirations(catalogue: Catalogue) -> tuple[tuple[str, date], ...]:
+    """``(uniq_id, expired_on)`` of every record of ``catalogue`` that expires, in catalogue order."""
+    days = ((i, catalogue.expired_on(i)) for i in range(catalogue.size))
+    return tuple((_uniq_id(catalogue, i), day) for i, day in days if day is not None)
+
+
+def _uniq_id(catalogue: Catalogue, index: int) -> str:
+    return hashlib.md5(f"{catalogue.seed}:{index}".encode()).hexdigest()
 
 
 def _rng(seed: int, index: int, purpose: str) -> random.Random:
@@ -245,7 +271,7 @@ def _posting(catalogue: Catalogue, index: int, core_index: int, rng: random.Rand
                               company.replace(" LLC", ""), company.removeprefix("The "), f"{company} "))
         description = rng.choice((description, description[: len(description) * 4 // 5] + "...",
                                   description.replace(". ", ".  ")))
-    uniq_id = hashlib.md5(f"{catalogue.seed}:{index}".encode()).hexdigest()
+    uniq_id = _uniq_id(catalogue, index)
     slug = hashlib.sha1(f"{board}:{index}".encode()).hexdigest()[:24]
     raw_city_ok = rng.random() > 0.05
     record: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""A local HTTP server that speaks JobsPikr's ``POST /v2/data``.
+"""A local HTTP server that speaks JobsPikr's ``POST /v2/data`` and its expired jobs API.
 
 It is a real server on a real socket, so the hook's session pooling, timeouts and
 retries are exercised exactly as against the real API. Behaviour follows
@@ -12,6 +12,17 @@ retries are exercised exactly as against the real API. Behaviour follows
 Where the notes allow more than one behaviour, :class:`StandinConfig` chooses, so tests
 can try each: a smaller page cap, a ``next_cursor`` on the last page or not, a
 ``total_count`` or none. Faults (``standin_api.faults``) add the rest.
+
+The expired jobs API's path and parameters are not public; the stand-in serves the
+client's assumed defaults: ``GET /v2/expired_jobs?start_date=YYYY-MM-DD&end_date=YYYY-MM-DD``
+(both days included), then ``&cursor=<next_cursor>``, with the search envelope and items
+``{"uniq_id", "expired_on", "has_expired": true}``. The cursor is an offset into the
+range's expirations, in catalogue order (the catalogue's own, ``Catalogue.expired_on``,
+then those a test adds with :meth:`StandinServer.expire`). It spends no credits (the jobs
+were paid for when searched), and has its own request count and fault plan
+(``expiry_requests_served``, ``expiry_faults``), so search's request numbers and faults are
+exactly what they were before the endpoint existed. ``expired_jobs_endpoint=False`` answers
+404, as for an account without the API.
 """
 
 from __future__ import annotations
@@ -25,13 +36,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from standin_api.faults import Fault, FaultPlan
-from standin_api.generator import Catalogue
+from standin_api.generator import Catalogue, expirations
 from standin_api.search import QueryError, matches
 
 
@@ -63,6 +76,8 @@ class StandinConfig:
     next_cursor_on_last_page: bool = True
     #: Every recorded response carries ``total_count``; False models a server that does not.
     send_total_count: bool = True
+    #: False: the expired jobs API answers 404, as for an account that does not have it.
+    expired_jobs_endpoint: bool = True
 
 
 class StandinServer:
@@ -92,6 +107,11 @@ class StandinServer:
                 record = self.config.catalogue.record(i)
                 self._encoded.append(json.dumps(record).encode())
                 self._post_dates.append(record["post_date"])
+        #: The expired jobs API's own faults and request count (search's stay untouched).
+        self.expiry_faults = FaultPlan()
+        self.expiry_requests_served = 0
+        self._expiry_request_numbers = itertools.count(1)
+        self._expired_by_test: dict[str, date] = {}
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -243,6 +263,42 @@ class StandinServer:
             response["job_data"] = {"records": page}
         return HTTPStatus.OK, response
 
+    # -- the expired jobs API -------------------------------------------------------------------
+
+    def expire(self, uniq_id: str, day: date) -> None:
+        """From now on, report ``uniq_id`` as expired on ``day`` (any id, in the catalogue or not;
+        for a catalogue record, this day replaces the catalogue's own)."""
+        self._expired_by_test[uniq_id] = day
+
+    def next_expiry_request_number(self) -> int:
+        self.expiry_requests_served = next(self._expiry_request_numbers)
+        return self.expiry_requests_served
+
+    def expired_jobs(self, query: dict[str, list[str]],
+                     fault: Fault | None = None) -> tuple[HTTPStatus, dict[str, Any]]:
+        """Answer one authenticated expired jobs request (its parsed query string)."""
+        try:
+            first, last = (date.fromisoformat(query[name][0]) for name in ("start_date", "end_date"))
+            offset = int(query.get("cursor", ["0"])[0])
+        except (KeyError, ValueError):
+            return _error(HTTPStatus.BAD_REQUEST, "start_date and end_date (YYYY-MM-DD) are required; "
+                                                  "cursor must be an integer.")
+        known = dict(expirations(self.config.catalogue))
+        known.update(self._expired_by_test)
+        in_range = [(uniq_id, day) for uniq_id, day in known.items() if first <= day <= last]
+        page = in_range[offset:offset + self.config.max_page_size]
+        more = offset + len(page) < len(in_range)
+        next_cursor = offset + len(page) if page and (more or self.config.next_cursor_on_last_page) else None
+        if fault and fault.kind == "repeat":
+            next_cursor = offset  # a cursor that does not advance
+        items = _damage_page([{"uniq_id": u, "expired_on": d.isoformat(), "has_expired": True} for u, d in page],
+                             fault)
+        envelope = {**self._envelope(len(items), len(in_range), next_cursor), "job_data": items}
+        del envelope["job_credit_remaining"]
+        if fault and fault.kind == "wrong_shape":
+            envelope["job_data"] = {"records": items}
+        return HTTPStatus.OK, envelope
+
     def authenticate(self, headers: Any) -> bool:
         client_id = headers.get("client_id")
         key = headers.get("client_auth_key")
@@ -374,6 +430,28 @@ def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
             if server.config.latency_ms:
                 time.sleep(server.config.latency_ms / 1000)
             status, data = server.respond(body, fault)
+            if fault and fault.kind == "truncate":
+                data = data[: len(data) // 2]
+            self._send(status, data)
+
+        def do_GET(self) -> None:
+            """The expired jobs API (not counted in ``max_in_flight``, which measures search)."""
+            url = urlsplit(self.path)
+            fault = server.expiry_faults.fault_for(server.next_expiry_request_number(), url.query)
+            if fault and self._transport_fault(fault):
+                return
+            if url.path.rstrip("/") != "/v2/expired_jobs":
+                self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {url.path}."))
+                return
+            if not server.authenticate(self.headers):
+                self._send_json(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
+                return
+            if not server.config.expired_jobs_endpoint:
+                self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {url.path}."))
+                return
+            if server.config.latency_ms:
+                time.sleep(server.config.latency_ms / 1000)
+            status, data = _encoded(*server.expired_jobs(parse_qs(url.query), fault))
             if fault and fault.kind == "truncate":
                 data = data[: len(data) // 2]
             self._send(status, data)

@@ -52,8 +52,8 @@ def test_every_extra_has_its_own_field_with_the_default(form: Any) -> None:
 def test_extras_as_the_form_saves_them_are_accepted(form: Any) -> None:
     """The form saves every field: the defaults it shows as text, empty ones as null
     (tests/integration/test_connection_form.py saves one in the UI)."""
-    saved = {name: None if field["value"] is None else f"{field['value']:g}"
-             for name, field in form.extra_fields.items()}
+    saved = {name: None if field["value"] is None else str(field["value"]) if isinstance(field["value"], str)
+             else f"{field['value']:g}" for name, field in form.extra_fields.items()}
     assert JobsPikrSettings.from_extras(saved) == JobsPikrSettings()
     assert JobsPikrSettings.from_extras({**saved, "page_size": "", "backup_host": None}) == JobsPikrSettings()
     with pytest.raises(JobsPikrConfigError, match="page_size"):

@@ -45,8 +45,11 @@ def test_no_task_runs_twice_at_once_across_runs(dagbag: DagBag) -> None:
 
 def test_ingest_task_order(dagbag: DagBag) -> None:
     dag = dagbag.dags["jobspikr_ingest"]
-    assert dag.get_task("migrate_raw_schema").downstream_task_ids == {"extract_load"}
+    assert dag.get_task("migrate_raw_schema").downstream_task_ids == {"extract_load", "fetch_expirations"}
     assert dag.get_task("extract_load").downstream_task_ids == {"archive_stale_listings", "check_jobspikr_freshness"}
+    # expirations are fetched beside the extract, and dbt waits for both (through the archive)
+    assert dag.get_task("fetch_expirations").downstream_task_ids == {"archive_stale_listings"}
+    assert dag.get_task("archive_stale_listings").upstream_task_ids == {"extract_load", "fetch_expirations"}
     dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
     # every model, seed, snapshot, its tests and each multi-model test is its own task (Cosmos)
     assert {"dbt.stg_jobspikr__jobs.run", "dbt.stg_jobspikr__jobs.test", "dbt.job_listings.run",

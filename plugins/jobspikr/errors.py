@@ -47,6 +47,12 @@ class JobsPikrUnavailableError(JobsPikrError):
     """JobsPikr kept failing through the whole retry budget, on every host tried."""
 
 
+class JobsPikrEndpointNotFound(JobsPikrError):  # noqa: N818 (the name the issue and callers use)
+    """The host answered HTTP 404 for an endpoint whose path is not public (the expired
+    jobs API): the account may not have it, or it lives at another path. Not retried: only
+    a setting (the extra the message names) or the account can change it."""
+
+
 class JobsPikrIncompleteError(JobsPikrError):
     """A load received fewer records for a window than JobsPikr counts for it, even after
     fetching that window again from its start. What was received is kept; the next run
@@ -57,4 +63,5 @@ class JobsPikrIncompleteError(JobsPikrError):
 #: the account, or the server answers the same wrong thing every time. The DAG fails the
 #: task at once on these instead of retrying it minutes later.
 PERMANENT_ERRORS: tuple[type[JobsPikrError], ...] = (
-    JobsPikrConfigError, JobsPikrAuthError, JobsPikrCreditsError, JobsPikrResponseError)
+    JobsPikrConfigError, JobsPikrAuthError, JobsPikrCreditsError, JobsPikrResponseError,
+    JobsPikrEndpointNotFound)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
 import orjson
 import requests
@@ -26,10 +27,12 @@ from jobspikr.errors import (
     JobsPikrAuthError,
     JobsPikrConfigError,
     JobsPikrCreditsError,
+    JobsPikrEndpointNotFound,
     JobsPikrRequestError,
     JobsPikrResponseError,
     JobsPikrUnavailableError,
 )
+from jobspikr.expirations import Cursor, Expiration, ExpirationPage, follow_cursor, parse_expirations
 from jobspikr.failover import HostFailover
 from jobspikr.paging import CursorStream
 from jobspikr.provider import CONN_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
@@ -41,6 +44,8 @@ from jobspikr.settings import JobsPikrSettings, default_backup_for, normalise_ba
 log = logging.getLogger(__name__)
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_RESUME_FROM_WATERMARK = "Nothing past the last stored watermark was loaded; the next run resumes there."
+T = TypeVar("T")
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -69,7 +74,8 @@ def backoff_wait(settings: JobsPikrSettings) -> tenacity.wait.wait_base:
 
 
 class JobsPikrHook(BaseHook):
-    """Search JobsPikr's job data (``POST /v2/data``) page by page.
+    """Search JobsPikr's job data (``POST /v2/data``) page by page, and ask which jobs
+    expired (the expired jobs API, :meth:`expired_jobs`).
 
     :param jobspikr_conn_id: Airflow connection: host = base URL, login = client_id,
         password = client_auth_key, extras = :class:`JobsPikrSettings`.
@@ -159,9 +165,48 @@ class JobsPikrHook(BaseHook):
                 "for the monthly reset; the next run resumes where this one stopped.")
         return min(size, spendable)
 
+    # -- expired jobs -----------------------------------------------------------------------
+
+    def expired_jobs(self, date_from: date, date_to: date) -> list[Expiration]:
+        """Consumed jobs JobsPikr reports as expired from ``date_from`` to ``date_to`` (both
+        included), every page of them, in the order sent.
+
+        ``GET {host}/{expired_jobs_path}?{expired_jobs_from_param}=YYYY-MM-DD&{expired_jobs_to_param}=YYYY-MM-DD``,
+        then ``&cursor=<next_cursor>`` while an answer holds items and names a next cursor.
+        The path and the parameter names are ASSUMPTIONS (JobsPikr does not publish them;
+        they are connection extras). Same auth, rate limit, retries and failover as search;
+        no credit check, as the API returns jobs already paid for. An HTTP 404 raises
+        :class:`JobsPikrEndpointNotFound`, which names the extra to set.
+        """
+        if date_to < date_from:
+            raise JobsPikrConfigError(f"expired jobs range ends ({date_to}) before it starts ({date_from})")
+        settings = self.settings
+        params = {settings.expired_jobs_from_param: date_from.isoformat(),
+                  settings.expired_jobs_to_param: date_to.isoformat()}
+        what = f"expired jobs {date_from}..{date_to}"
+        outage = "No expiration of this range was stored."
+
+        def page_at(cursor: Cursor | None) -> ExpirationPage:
+            query = params if cursor is None else {**params, "cursor": cursor}
+            return self._with_retries(lambda: self._get_expirations(query, f"{what}, cursor {cursor}"),
+                                      on_outage=outage)
+
+        expirations: list[Expiration] = []
+        skipped = pages = 0
+        for page in follow_cursor(page_at, where=f"JobsPikr {what}"):
+            expirations.extend(page.expirations)
+            skipped += page.skipped
+            pages += 1
+        if skipped:
+            log.warning("JobsPikr %s: skipped %d item(s) without a uniq_id", what, skipped)
+        log.info("JobsPikr %s: %d expiration(s) in %d page(s)", what, len(expirations), pages)
+        return expirations
+
     # -- one request --------------------------------------------------------------------------
 
-    def _with_retries(self, call: Any) -> Page:
+    def _with_retries(self, call: Callable[[], T], *, on_outage: str = _RESUME_FROM_WATERMARK) -> T:
+        """``call`` under the one retry policy; when it is spent, ``on_outage`` says what the
+        failed request means for the caller."""
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_retryable),
             wait=backoff_wait(self.settings),
@@ -183,8 +228,7 @@ class JobsPikrHook(BaseHook):
             hosts = ", ".join(sorted(hosts_before | {self.hosts.active}))
             raise JobsPikrUnavailableError(
                 f"JobsPikr did not answer usefully after {self.settings.max_attempts} attempts "
-                f"(hosts tried: {hosts}); last error: {exc}. Nothing past the last stored watermark "
-                "was loaded; the next run resumes there.") from exc
+                f"(hosts tried: {hosts}); last error: {exc}. {on_outage}") from exc
 
     def _before_retry(self, retry_state: tenacity.RetryCallState) -> None:
         """Log the failure and count it against the host (which may fail over)."""
@@ -195,11 +239,44 @@ class JobsPikrHook(BaseHook):
         self.hosts.failed()
 
     def _post(self, body: dict[str, Any], cursor: int | None) -> Page:
+        what = f"cursor {cursor}"
+        host, status, content = self._request("POST", "data", what, body=body)
+        if status != 200:
+            raise JobsPikrResponseError(f"JobsPikr {host} answered HTTP {status} for {what}: {_message(content)}")
+        page = parse_page(_decode(content, host, what), host=host, requested_cursor=cursor,
+                          byte_size=len(content))
+        self.hosts.succeeded(host)
+        return page
+
+    def _get_expirations(self, params: dict[str, Any], what: str) -> ExpirationPage:
+        path = self.settings.expired_jobs_path
+        host, status, content = self._request("GET", path, what, params=params)
+        if status == 404:
+            raise JobsPikrEndpointNotFound(
+                f"JobsPikr {host} has no expired jobs API at /{path} (HTTP 404: {_message(content)}). "
+                "JobsPikr does not publish its path; set extra 'expired_jobs_path' on Airflow connection "
+                f"{self.jobspikr_conn_id!r} to the one JobsPikr gave the account (and 'expired_jobs_from_param' / "
+                "'expired_jobs_to_param' if its parameters differ). Not retried.")
+        if status != 200:
+            raise JobsPikrResponseError(f"JobsPikr {host} answered HTTP {status} for {what}: {_message(content)}")
+        page = parse_expirations(_decode(content, host, what), where=f"JobsPikr response from {host} for {what}")
+        self.hosts.succeeded(host)
+        return page
+
+    def _request(self, method: str, path: str, what: str, *, body: dict[str, Any] | None = None,
+                 params: dict[str, Any] | None = None) -> tuple[str, int, bytes]:
+        """One request to the active host, within the rate limit: ``(host, HTTP status, body)``.
+
+        Raises what every endpoint shares: rejected credentials (re-read once, in case they
+        were rotated), no credits, and the statuses worth retrying (with ``Retry-After``).
+        What else a status means is the endpoint's to say. ``what`` names the request in
+        errors (``cursor 123``).
+        """
         self.limiter.acquire()
         host = self.hosts.active
-        response, content = self._send(host, body)
+        response, content = self._send(method, host, path, body=body, params=params)
         if response.status_code in (401, 403) and self._reload_rotated_credentials():
-            response, content = self._send(host, body)
+            response, content = self._send(method, host, path, body=body, params=params)
         if response.status_code in (401, 403):
             raise JobsPikrAuthError(
                 f"JobsPikr rejected the credentials of Airflow connection {self.jobspikr_conn_id!r} "
@@ -212,29 +289,18 @@ class JobsPikrHook(BaseHook):
                 "where this one stopped.")
         if response.status_code in _RETRYABLE_STATUS:
             raise JobsPikrRequestError(
-                f"JobsPikr {host} answered HTTP {response.status_code} for cursor {cursor}",
+                f"JobsPikr {host} answered HTTP {response.status_code} for {what}",
                 status_code=response.status_code,
                 retry_after=_retry_after(response.headers.get("Retry-After")))
-        if response.status_code != 200:
-            raise JobsPikrResponseError(
-                f"JobsPikr {host} answered HTTP {response.status_code} for cursor {cursor}: "
-                f"{_message(content)}")
-        try:
-            payload = orjson.loads(content)
-        except orjson.JSONDecodeError as exc:
-            raise JobsPikrResponseError(
-                f"JobsPikr response from {host} for cursor {cursor} is not valid JSON "
-                f"({len(content)} bytes): {exc}", retryable=True) from exc
-        page = parse_page(payload, host=host, requested_cursor=cursor, byte_size=len(content))
-        self.hosts.succeeded(host)
-        return page
+        return host, response.status_code, content
 
-    def _send(self, host: str, body: dict[str, Any]) -> tuple[requests.Response, bytes]:
-        """POST and read the whole body in 1 MB reads (requests' default 10 KB reads cost a
+    def _send(self, method: str, host: str, path: str, *, body: dict[str, Any] | None,
+              params: dict[str, Any] | None) -> tuple[requests.Response, bytes]:
+        """Send and read the whole body in 1 MB reads (requests' default 10 KB reads cost a
         quarter of the client's time on 250 KB pages); transport errors stay requests'."""
         client_id, key = self._credentials
-        response = self.session.post(
-            f"{host}/data", json=body,
+        response = self.session.request(
+            method, f"{host}/{path}", json=body, params=params,
             headers={"client_id": client_id, "client_auth_key": key},
             timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             stream=True,
@@ -269,6 +335,16 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None  # an HTTP date: rare for APIs; fall back to our own backoff
+
+
+def _decode(content: bytes, host: str, what: str) -> Any:
+    """The JSON body; a body that is not JSON looks damaged in transit, so it is retryable."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        raise JobsPikrResponseError(
+            f"JobsPikr response from {host} for {what} is not valid JSON "
+            f"({len(content)} bytes): {exc}", retryable=True) from exc
 
 
 def _message(content: bytes) -> str:

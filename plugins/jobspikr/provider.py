@@ -41,9 +41,12 @@ EXTRA_HELP = {
     "retry_after_max": "Longest server Retry-After waited, in seconds",
     "failover_after": "Consecutive primary failures before switching to the backup",
     "parallel_days": "Post-date days fetched at once, within requests_per_minute",
+    "expired_jobs_path": "Expired jobs API path under the Base URL (an assumption: JobsPikr does not publish it)",
+    "expired_jobs_from_param": "Expired jobs API: query parameter of the first day (an assumption)",
+    "expired_jobs_to_param": "Expired jobs API: query parameter of the last day (an assumption)",
 }
 
-_JSON_TYPES = {"str | None": "string", "int": "integer", "float": "number"}
+_JSON_TYPES = {"str | None": "string", "str": "string", "int": "integer", "float": "number"}
 
 
 def extra_fields() -> dict[str, dict[str, Any]]:

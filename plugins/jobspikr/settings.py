@@ -6,6 +6,7 @@ message naming the extra, never half-way through a load.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -16,6 +17,8 @@ from jobspikr.errors import JobsPikrConfigError
 PRIMARY_HOST = "https://api.jobspikr.com/v2"
 BACKUP_HOST = "https://api-bcp.jobspikr.com/v2"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_RELATIVE_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
+_PARAM_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,13 @@ class JobsPikrSettings:
     #: times seconds per page (10/s at 0.3 s: 3). More threads than that cost CPU: at 0 ms
     #: latency on 2 cores, 2 streams loaded 11.8k rows/s, 1 stream 11.2k, 4 streams 9.9k.
     parallel_days: int = 2
+    #: The expired jobs API (``GET {host}/{expired_jobs_path}?{from}=YYYY-MM-DD&{to}=YYYY-MM-DD``).
+    #: JobsPikr documents that it exists, a GET with a date range as query parameters, but
+    #: not its path or parameter names: these three defaults are ASSUMPTIONS, to be replaced
+    #: by what JobsPikr tells the account (a 404 names ``expired_jobs_path``).
+    expired_jobs_path: str = "expired_jobs"
+    expired_jobs_from_param: str = "start_date"
+    expired_jobs_to_param: str = "end_date"
 
     @classmethod
     def from_extras(cls, extras: Mapping[str, Any]) -> JobsPikrSettings:
@@ -55,6 +65,9 @@ class JobsPikrSettings:
                 continue  # a field left empty in the connection form: the default
             if name == "backup_host":
                 values[name] = normalise_base_url(str(value), setting="extra 'backup_host'")
+                continue
+            if known[name].type in ("str", str):
+                values[name] = str(value).strip()
                 continue
             kind = int if known[name].type in ("int", int) else float
             try:
@@ -77,6 +90,27 @@ class JobsPikrSettings:
             raise JobsPikrConfigError(f"extra 'page_size' must be at most 100, got {self.page_size}")
         if self.credit_floor < 0 or self.backoff_initial < 0:
             raise JobsPikrConfigError("extras 'credit_floor' and 'backoff_initial' must not be negative")
+        self._validate_expired_jobs()
+
+    def _validate_expired_jobs(self) -> None:
+        """The path is relative to the base URL; the parameter names are plain, distinct
+        names (``cursor`` is the hook's own, for paging)."""
+        path = self.expired_jobs_path
+        if not _RELATIVE_PATH.fullmatch(path):
+            raise JobsPikrConfigError(
+                f"extra 'expired_jobs_path' must be a path relative to the base URL, like 'expired_jobs', "
+                f"got {path!r}")
+        params = {"expired_jobs_from_param": self.expired_jobs_from_param,
+                  "expired_jobs_to_param": self.expired_jobs_to_param}
+        for name, value in params.items():
+            if not _PARAM_NAME.fullmatch(value) or value == "cursor":
+                raise JobsPikrConfigError(
+                    f"extra {name!r} must be a query parameter name (letters, digits, '_' or '-', "
+                    f"not 'cursor'), got {value!r}")
+        if self.expired_jobs_from_param == self.expired_jobs_to_param:
+            raise JobsPikrConfigError(
+                "extras 'expired_jobs_from_param' and 'expired_jobs_to_param' must differ, both are "
+                f"{self.expired_jobs_from_param!r}")
 
 
 def normalise_base_url(host: str, *, setting: str = "host") -> str:

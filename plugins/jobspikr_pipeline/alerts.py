@@ -61,6 +61,14 @@ def nothing_alert(message: str) -> None:
     log.warning("JobsPikr pipeline: %s", message)
 
 
+def endpoint_missing_alert(message: str) -> None:
+    """An optional JobsPikr API the account or the connection's setting does not reach (the
+    expired jobs API's path is not public): a warning, logged only, as the run goes on
+    without it. Not sent through the notifiers: it would repeat every day until the
+    setting changes, and nothing downstream fails for it."""
+    log.warning("JobsPikr pipeline: %s", message)
+
+
 def deadline_message(context: dict[str, Any] | None, deadline: str) -> str:
     dag_run = (context or {}).get("dag_run")
     run_id = getattr(dag_run, "run_id", None) or (context or {}).get("run_id", "?")

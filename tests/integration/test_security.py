@@ -120,8 +120,14 @@ def test_bad_configuration_fails_at_the_start_naming_the_setting(
         assert run_ingest(run_date, airflow_retries=False, conf=params) == "failed"
         assert server.requests_served == 0, setting  # failed before asking the API anything
     assert task_states(run_date)["extract_load"] == "failed"
-    alerts = [r.getMessage() for r in caplog.records if r.name == "jobspikr.alerts"]
-    assert len(alerts) == 1 and "task 'extract_load'" in alerts[0] and message in alerts[0], alerts
+    # A bad connection fails both tasks that use it, a bad filter only the extract: one alert
+    # per failed task, each naming the setting.
+    failed = ["extract_load"] if params else ["extract_load", "fetch_expirations"]
+    assert sorted(t for t, state in task_states(run_date).items() if state == "failed") == failed
+    alerts = sorted(r.getMessage() for r in caplog.records if r.name == "jobspikr.alerts")
+    assert len(alerts) == len(failed), alerts
+    for task, alert in zip(failed, alerts, strict=True):
+        assert f"task '{task}'" in alert and message in alert, alert
 
 
 def test_tls_certificates_are_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
