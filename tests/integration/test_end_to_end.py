@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -75,8 +75,23 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert "raw.jobspikr_jobs" in lineage["inputs"] and "raw.legacy_scraped_jobs" in lineage["inputs"]
     assert {"marts.job_listings", "marts.job_listing_records"} <= lineage["outputs"]
 
+    # JobsPikr's Expired Jobs API reports a listing expired: the next run marks its job
+    # expired in the marts, with the day, and keeps its history.
+    with psycopg.connect(warehouse) as conn:
+        job, expiring = conn.execute(
+            "select job_listing_id, representative_record_id from marts.job_listings"
+            " where record_count = 1 and representative_source = 'jobspikr' and status = 'active'"
+            " order by job_listing_id limit 1").fetchone()
+    standin.expire(expiring, date(2026, 11, 20))
+
     requests_before = standin.requests_served
     assert run_ingest(datetime(2026, 11, 21, 3, tzinfo=UTC)) == "success"
+    with psycopg.connect(warehouse) as conn:
+        assert conn.execute("select status, expired_on from marts.job_listings where job_listing_id = %s",
+                            (job,)).fetchone() == ("expired", date(2026, 11, 20))
+        history = conn.execute("select status from snapshots.job_listings_snapshot where job_listing_id = %s"
+                               " order by dbt_valid_from", (job,)).fetchall()
+        assert history == [("active",), ("expired",)]
     with psycopg.connect(warehouse) as conn:
         assert conn.execute("select count(*) from raw.jobspikr_jobs").fetchone()[0] == len(expected)
         second = conn.execute(
