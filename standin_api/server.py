@@ -414,44 +414,44 @@ def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             fault = server.faults.fault_for(server.next_request_number(), _query_key_of(raw))
-            if fault and self._transport_fault(fault):
-                return
-            if self.path.rstrip("/") != "/v2/data":
-                self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {self.path}."))
-                return
-            if not server.authenticate(self.headers):
-                self._send_json(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
+            if self._refused(fault, self.path, "/v2/data"):
                 return
             try:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 self._send_json(*_error(HTTPStatus.BAD_REQUEST, "Request body is not valid JSON."))
                 return
-            if server.config.latency_ms:
-                time.sleep(server.config.latency_ms / 1000)
-            status, data = server.respond(body, fault)
-            if fault and fault.kind == "truncate":
-                data = data[: len(data) // 2]
-            self._send(status, data)
+            self._answer(*server.respond(body, fault), fault)
 
         def do_GET(self) -> None:
             """The expired jobs API (not counted in ``max_in_flight``, which measures search)."""
             url = urlsplit(self.path)
             fault = server.expiry_faults.fault_for(server.next_expiry_request_number(), url.query)
-            if fault and self._transport_fault(fault):
-                return
-            if url.path.rstrip("/") != "/v2/expired_jobs":
-                self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {url.path}."))
-                return
-            if not server.authenticate(self.headers):
-                self._send_json(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
+            if self._refused(fault, url.path, "/v2/expired_jobs"):
                 return
             if not server.config.expired_jobs_endpoint:
                 self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {url.path}."))
                 return
+            self._answer(*_encoded(*server.expired_jobs(parse_qs(url.query), fault)), fault)
+
+        def _refused(self, fault: Fault | None, path: str, endpoint: str) -> bool:
+            """What every endpoint checks first: an injected transport fault, the path, the
+            credentials. True when the request has been answered."""
+            if fault and self._transport_fault(fault):
+                return True
+            if path.rstrip("/") != endpoint:
+                self._send_json(*_error(HTTPStatus.NOT_FOUND, f"No such endpoint {path}."))
+                return True
+            if not server.authenticate(self.headers):
+                self._send_json(*_error(HTTPStatus.UNAUTHORIZED, "Invalid client_id or client_auth_key."))
+                return True
+            return False
+
+        def _answer(self, status: HTTPStatus, data: bytes, fault: Fault | None) -> None:
+            """Send an endpoint's answer after the configured latency, cut short by a
+            ``truncate`` fault."""
             if server.config.latency_ms:
                 time.sleep(server.config.latency_ms / 1000)
-            status, data = _encoded(*server.expired_jobs(parse_qs(url.query), fault))
             if fault and fault.kind == "truncate":
                 data = data[: len(data) // 2]
             self._send(status, data)
