@@ -5,7 +5,7 @@ with
 
 served as (
 
-    select *, ('x' || left(job_listing_id, 15))::bit(60)::bigint as id from {{ ref('job_listings') }}
+    select *, {{ legacy_compatible_id('job_listing_id') }} as id from {{ ref('job_listings') }}
 
 ),
 

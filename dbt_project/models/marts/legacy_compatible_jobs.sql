@@ -15,6 +15,10 @@
 --   salary_text  "$120k-$150k", "$40 - $55 an hour"; null when unknown
 --   scraped_at   when the job was last seen by any served source
 -- Expired jobs stay (the scraper's table kept them too); `marts.job_listings.status` says.
+{% set listing_columns -%}
+    job_listing_id, representative_source, representative_record_id, url, title, company_name, city,
+    state_code, is_remote, salary_min, salary_max, salary_currency, salary_period, post_date, last_seen_at
+{%- endset %}
 with
 
 consumer as (
@@ -26,21 +30,19 @@ consumer as (
 
 listings as (
 
-    select job_listing_id, representative_source, representative_record_id, url, title, company_name, city,
-           state_code, is_remote, salary_min, salary_max, salary_currency, salary_period, post_date, last_seen_at
+    select {{ listing_columns }}
     from {{ ref('job_listings') }}
     where nullif(current_setting('jobspikr.consumer_id', true), '') is null
     union all
     -- a one-time filter: only the consumer's variant is computed
-    select job_listing_id, representative_source, representative_record_id, url, title, company_name, city,
-           state_code, is_remote, salary_min, salary_max, salary_currency, salary_period, post_date, last_seen_at
+    select {{ listing_columns }}
     from {{ ref('job_listings_by_variant') }}
     where variant = (select variant from consumer)
 
 )
 
 select
-    ('x' || left(listings.job_listing_id, 15))::bit(60)::bigint                   as id,
+    {{ legacy_compatible_id('listings.job_listing_id') }}                          as id,
     coalesce(representative.job_board, '')::text                                as source_site,
     coalesce(scraped.external_id, listings.representative_record_id)::text       as external_id,
     listings.url::text                                                            as url,
