@@ -1,6 +1,7 @@
 -- marts.legacy_compatible_jobs serves job_listings one to one (outside the A/B rollout),
 -- and its text columns read back to the marts' values: the salary text parses to the
--- same numbers, the post date to the same day. Rows returned are failures.
+-- same numbers (and period, where there is an amount to carry one: a period alone has no
+-- text), the post date to the same day. Rows returned are failures.
 with
 
 served as (
@@ -25,4 +26,4 @@ where served.job_listing_id is null
    or {{ salary_min('compatible.salary_text') }} is distinct from served.salary_min
    or {{ salary_max('compatible.salary_text') }} is distinct from served.salary_max
    or ({{ salary_period('compatible.salary_text') }} is distinct from served.salary_period
-       and served.salary_period is not null)
+       and served.salary_min is not null)
