@@ -23,6 +23,9 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API
   fail it at once, as they fail extract_load.
 - **archive_stale_listings** (after both) moves expired and long-unseen listings to
   `raw.jobspikr_jobs_archive` (never deletes).
+- **apply_personal_data_retention** (after it) takes the contact and free-text fields out
+  of record versions last seen more than `personal_data.retention_days` ago, in raw and the
+  archive (README: Personal data).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
 - **dbt** (a Cosmos task group) builds the dbt project node by node: each model, seed and
@@ -178,6 +181,14 @@ def jobspikr_ingest() -> None:
             return archive(conn, unseen_days=params["archive_unseen_days"],
                            expired_grace_days=params["archive_expired_grace_days"])
 
+    @task
+    def apply_personal_data_retention() -> dict[str, int]:
+        from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention
+        from jobspikr_pipeline.warehouse import warehouse_connection
+
+        with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
+            return apply_retention(conn, PersonalDataPolicy.configured())
+
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def check_jobspikr_freshness() -> None:
         from jobspikr_pipeline.dbt import run_dbt
@@ -210,7 +221,7 @@ def jobspikr_ingest() -> None:
     extracted >> check_jobspikr_freshness()
     # dbt waits for both through the archive (one upstream keeps the group's trigger rules
     # simple: when either fails, nothing in the group runs and the marts keep the last build).
-    archived = [extracted, expirations] >> archive_stale_listings()
+    archived = [extracted, expirations] >> archive_stale_listings() >> apply_personal_data_retention()
     dbt_task_group("dbt", conn_id=WAREHOUSE_CONN_ID, after=archived) >> report_migration()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -46,6 +47,7 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
     finds the DAG, shows no examples and sends no usage data.
     """
     openlineage_events_path(home).parent.mkdir(parents=True, exist_ok=True)
+    ensure_personal_data_key()
     settings = airflow_settings(home)
     write_airflow_cfg(home / "airflow.cfg", settings)
     for key, value in settings.items():
@@ -54,6 +56,19 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
         if path not in sys.path:
             sys.path.insert(0, path)
     return home
+
+
+def ensure_personal_data_key(path: Path = LOCAL_DIR / "personal_data.key") -> None:
+    """This machine's key for contact-field pseudonyms (README: Personal data), unless
+    ``JOBSPIKR_PERSONAL_DATA_KEY`` is set: made once, kept in ``.local`` (git-ignored, owner
+    only). A deployment sets the variable itself, the same on every worker."""
+    if os.environ.get("JOBSPIKR_PERSONAL_DATA_KEY"):
+        return
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    os.environ["JOBSPIKR_PERSONAL_DATA_KEY"] = path.read_text().strip()
 
 
 AIRFLOW_CFG_HEADER = ("# Written by ./pipeline from local_stack/airflow_env.py (rewritten when it changes);\n"

@@ -88,6 +88,30 @@ def bench(ctx: typer.Context,
     runpy.run_module(BENCHMARKS[which], run_name="__main__")
 
 
+@app.command()
+def forget(email: Annotated[str | None, typer.Option(help="the contact email to erase")] = None,
+           phone: Annotated[str | None, typer.Option(help="the contact phone number to erase")] = None) -> None:
+    """Erase one person's contact data from every table, audit it, and rebuild the marts.
+
+    Every row holding the value (in the clear, in free text, or as its pseudonym) is masked
+    in one transaction; raw.personal_data_erasures records what and how many, never the value.
+    """
+    if (email is None) == (phone is None):
+        raise typer.BadParameter("give exactly one of --email and --phone")
+    from jobspikr_pipeline.personal_data import PersonalDataPolicy, forget_and_rebuild
+    from jobspikr_pipeline.warehouse import WAREHOUSE_CONN_ID
+
+    field_name, value = ("contact_email", email) if email is not None else ("contact_phone_number", phone)
+    assert value is not None
+    with _warehouse() as conn:
+        changed = forget_and_rebuild(conn, PersonalDataPolicy.configured(), field_name=field_name, value=value,
+                                     conn_id=WAREHOUSE_CONN_ID)
+    typer.echo(f"Erased {field_name}: {sum(changed.values())} row(s) masked"
+               + "".join(f"\n  {table}: {rows}" for table, rows in sorted(changed.items()))
+               + "\nThe marts were rebuilt from raw and passed their tests; the audit row is in"
+                 " raw.personal_data_erasures.")
+
+
 @state_app.command("show")
 def state_show() -> None:
     """List each set of filters' days, watermarks and last load."""

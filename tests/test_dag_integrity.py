@@ -50,15 +50,17 @@ def test_ingest_task_order(dagbag: DagBag) -> None:
     # expirations are fetched beside the extract, and dbt waits for both (through the archive)
     assert dag.get_task("fetch_expirations").downstream_task_ids == {"archive_stale_listings"}
     assert dag.get_task("archive_stale_listings").upstream_task_ids == {"extract_load", "fetch_expirations"}
+    # retention reduces old versions before dbt reads raw
+    assert dag.get_task("apply_personal_data_retention").upstream_task_ids == {"archive_stale_listings"}
     dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
     # every model, seed, snapshot, its tests and each multi-model test is its own task (Cosmos)
     assert {"dbt.stg_jobspikr__jobs.run", "dbt.stg_jobspikr__jobs.test", "dbt.job_listings.run",
             "dbt.source_flags.seed", "dbt.assert_every_record_is_staged_or_quarantined_test"} <= dbt_tasks
     producer = dag.get_task("dbt.dbt_producer_watcher")
-    assert producer.upstream_task_ids == {"archive_stale_listings"}
+    assert producer.upstream_task_ids == {"apply_personal_data_retention"}
     # the project's first nodes report after the one dbt build, and only when the extract succeeded
     first = dag.get_task("dbt.stg_jobspikr__jobs.run")
-    assert first.upstream_task_ids == {"archive_stale_listings", "dbt.dbt_producer_watcher"}
+    assert first.upstream_task_ids == {"apply_personal_data_retention", "dbt.dbt_producer_watcher"}
     assert first.trigger_rule == "all_done_min_one_success"
     assert "report_migration" in dag.get_task("dbt.job_listings.test").get_flat_relative_ids(upstream=False)
     # the balance test waits for every model it reads

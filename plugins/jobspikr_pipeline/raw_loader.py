@@ -10,6 +10,10 @@ change on every re-crawl (``cursor``, ``crawl_timestamp``, ``latest_expiry_check
 the same posting sent twice is skipped, a posting sent with changes becomes a new version.
 It is computed here rather than in SQL: hashing the jsonb text in Postgres doubled the
 merge's cost (see bench/results).
+
+Every record and reject passes the personal data policy (``personal_data``) first, so
+nothing written here (and nothing downstream) holds a contact value the policy does not
+keep; the version hash is taken after it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobspikr.responses import Rejected
+from jobspikr_pipeline.personal_data import PersonalDataPolicy
 
 _VOLATILE_KEYS = frozenset({"cursor", "crawl_timestamp", "latest_expiry_check_date"})
 #: First key of the advisory lock that serialises loads of one set of filters.
@@ -122,7 +127,9 @@ class LoadCounts:
 class RawLoader:
     """One load (one task run) into the raw table, with its load-log row."""
 
-    def __init__(self, conn: psycopg.Connection, *, query_key: str, airflow_run_id: str | None) -> None:
+    def __init__(self, conn: psycopg.Connection, *, query_key: str, airflow_run_id: str | None,
+                 policy: PersonalDataPolicy | None = None) -> None:
+        self.policy = policy or PersonalDataPolicy.configured()
         self.conn = conn
         self.query_key = query_key
         self.airflow_run_id = airflow_run_id
@@ -210,6 +217,9 @@ class RawLoader:
         post_date) watermark to ``next_cursor``: all in one transaction."""
         batch = LoadCounts(pages=pages, records_received=len(records) + len(rejected), bytes=byte_count,
                            rejected=len(rejected))
+        records = [self.policy.apply(record) for record in records]
+        rejected = [Rejected(r.position, r.reason, self.policy.apply(r.record) if isinstance(r.record, dict)
+                             else r.record) for r in rejected]
         keys = [record["uniq_id"] for record in records] + [_reject_key(r) for r in rejected]
         with self.conn.transaction():
             self.conn.execute(_RECEIVED_SQL, {"query_key": self.query_key, "post_date": post_date,

@@ -87,7 +87,13 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
                               "select 1 from raw.jobspikr_load_log limit 1",
                               "delete from marts.job_listings",
                               "create table marts.mine (x int)",
-                              "select 1 from quarantine.job_records_quarantine limit 1"):
+                              "select 1 from quarantine.job_records_quarantine limit 1",
+                              # whole records and history stay out of BI's reach (README: Personal data)
+                              "select 1 from raw.jobspikr_jobs_archive limit 1",
+                              "select 1 from raw.jobspikr_rejects limit 1",
+                              "select 1 from raw.personal_data_erasures limit 1",
+                              "select 1 from snapshots.jobspikr_jobs_snapshot limit 1",
+                              "select 1 from snapshots.job_listings_snapshot limit 1"):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     bi.execute(statement)
     finally:

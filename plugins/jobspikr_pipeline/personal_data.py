@@ -1,0 +1,221 @@
+"""Personal data: the recruiter contact fields JobsPikr sends, handled by one policy.
+
+The policy is the ``personal_data`` var in ``dbt_project.yml`` (read here and by dbt's
+``assert_raw_holds_no_personal_data_in_the_clear`` test): for each field ``keep``, ``hash``
+or ``drop``, the free-text fields retention empties, and the retention in days.
+
+- **At landing** (``PersonalDataPolicy.apply``, called by the loader on every record and
+  reject before anything is written): ``hash`` replaces the value with a keyed pseudonym
+  (``hmac:`` + HMAC-SHA256 of the normalised value, key ``JOBSPIKR_PERSONAL_DATA_KEY``), so
+  the same person can still be counted and joined, but not read back; ``drop`` removes the
+  field. No table, log or lineage event ever holds what the policy does not keep.
+- **Retention** (``apply_retention``, a DAG task): record versions last seen more than
+  ``retention_days`` ago, in raw and in the archive, lose their personal and free-text
+  fields; the rest of the row (ids, dates, the fields the marts and history read) stays.
+- **Erasure** (``forget``, ``./pipeline forget``): every row in the warehouse holding a
+  person's value, in the clear or as its pseudonym, is masked in one transaction, with an
+  audit row that never holds the value; the caller then rebuilds the marts from raw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import psycopg
+import yaml
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from jobspikr.errors import JobsPikrConfigError
+
+Action = Literal["keep", "hash", "drop"]
+KEY_VARIABLE = "JOBSPIKR_PERSONAL_DATA_KEY"
+DBT_PROJECT_FILE = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
+#: What an erased value becomes, wherever it was.
+ERASED = "[erased]"
+#: Schemas ``forget`` never touches: the database's own.
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+
+@dataclass(frozen=True)
+class PersonalDataPolicy:
+    """What happens to each personal field; ``key`` signs the pseudonyms of ``hash``."""
+
+    fields: Mapping[str, Action]
+    free_text_fields: tuple[str, ...] = ()
+    retention_days: int = 365
+    key: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name, action in self.fields.items():
+            if action not in ("keep", "hash", "drop"):
+                raise JobsPikrConfigError(f"personal_data.fields.{name} is {action!r}: use keep, hash or drop")
+        if "hash" in self.fields.values() and not self.key:
+            hashed = ", ".join(n for n, a in self.fields.items() if a == "hash")
+            raise JobsPikrConfigError(
+                f"the personal data policy hashes {hashed} but {KEY_VARIABLE} is not set: set it to a long "
+                "random secret (the same one on every worker, kept like a password)")
+        if self.retention_days < 1:
+            raise JobsPikrConfigError(f"personal_data.retention_days is {self.retention_days}: at least 1")
+
+    @classmethod
+    def configured(cls) -> PersonalDataPolicy:
+        """The policy in ``dbt_project.yml`` with the key from the environment."""
+        settings = _configured_settings()
+        key = os.environ.get(KEY_VARIABLE)
+        return cls(fields=settings["fields"], free_text_fields=tuple(settings.get("free_text_fields", ())),
+                   retention_days=int(settings.get("retention_days", 365)), key=key.encode() if key else None)
+
+    def apply(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` as it may be stored: each personal field kept, pseudonymised or removed,
+        and where it is not kept, its value in the record's free text ("write to
+        jane@acme.com") replaced by the field's name in brackets."""
+        present = [name for name in self.fields if name in record and self.fields[name] != "keep"]
+        if not present:
+            return record
+        out = dict(record)
+        for name in present:
+            value = out[name]
+            if isinstance(value, str) and value.strip() and not _is_pseudonym(value):
+                pattern = re.compile(re.escape(value.strip()), re.IGNORECASE)
+                for text_field in self.free_text_fields:
+                    if isinstance(out.get(text_field), str):
+                        out[text_field] = pattern.sub(f"[{name}]", out[text_field])
+            if self.fields[name] == "drop":
+                del out[name]
+            elif value not in (None, "") and not _is_pseudonym(value):
+                out[name] = self.pseudonym(name, str(value))
+        return out
+
+    def pseudonym(self, name: str, value: str) -> str:
+        """The keyed pseudonym of ``value`` (normalised first: case, spaces, phone punctuation)."""
+        assert self.key is not None
+        digest = hmac.new(self.key, f"{name}:{normalise(name, value)}".encode(), hashlib.sha256).hexdigest()
+        return f"hmac:{digest}"
+
+    def stored_forms(self, name: str, value: str) -> list[str]:
+        """What the warehouse may hold for ``value`` in field ``name``: the value as given
+        (in free text, or kept), and its pseudonym where the field is hashed."""
+        forms = [value.strip()]
+        if self.fields.get(name) == "hash":
+            forms.append(self.pseudonym(name, value))
+        return forms
+
+
+def normalise(name: str, value: str) -> str:
+    """One spelling per person: emails lower-cased, phone numbers reduced to their digits."""
+    value = value.strip()
+    return re.sub(r"\D", "", value) if "phone" in name else value.lower()
+
+
+def _is_pseudonym(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"hmac:[0-9a-f]{64}", value) is not None
+
+
+@cache
+def _configured_settings() -> dict[str, Any]:
+    project = yaml.safe_load(DBT_PROJECT_FILE.read_text())
+    return project["vars"]["personal_data"]
+
+
+# -- retention --------------------------------------------------------------------------
+
+def apply_retention(conn: psycopg.Connection, policy: PersonalDataPolicy) -> dict[str, int]:
+    """Reduce versions last seen over ``retention_days`` ago, in raw and the archive: their
+    personal and free-text fields go, once (``reduced_at`` marks them). Rows per table."""
+    removed = [*policy.fields, *policy.free_text_fields]
+    counts: dict[str, int] = {}
+    with conn.transaction():
+        for table in ("jobspikr_jobs", "jobspikr_jobs_archive"):
+            cursor = conn.execute(
+                sql.SQL("update raw.{} set payload = payload - %(keys)s::text[], reduced_at = now()"
+                        " where reduced_at is null and last_seen_at < now() - make_interval(days => %(days)s)"
+                        ).format(sql.Identifier(table)),
+                {"keys": removed, "days": policy.retention_days})
+            counts[f"raw.{table}"] = cursor.rowcount
+    return counts
+
+
+# -- erasure ----------------------------------------------------------------------------
+
+def forget(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: str, value: str) -> dict[str, int]:
+    """Mask every occurrence of one person's ``value`` (of ``field_name``) in the warehouse.
+
+    Every text and jsonb column of every table is searched for the value as given (in any
+    case) and for its pseudonym; each occurrence becomes ``[erased]``. One transaction: all of it or
+    none. The audit row (``raw.personal_data_erasures``) records the field, when and how
+    many rows per table, never the value. Views need nothing (they read the tables).
+    Returns the rows changed per table.
+    """
+    if field_name not in policy.fields:
+        raise JobsPikrConfigError(f"{field_name} is not a personal field of the policy "
+                                  f"(one of: {', '.join(policy.fields)})")
+    if len(value.strip()) < 6:
+        raise JobsPikrConfigError(f"{value.strip()!r} is too short to erase safely (it would match unrelated "
+                                  "text): give the whole address or number")
+    forms = policy.stored_forms(field_name, value)
+    changed: dict[str, int] = {}
+    with conn.transaction():
+        for schema, table, column, kind in _searchable_columns(conn):
+            target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+            col = sql.Identifier(column)
+            as_text = sql.SQL("{}::text").format(col)
+            masked: sql.Composable = as_text
+            for form in forms:
+                masked = sql.SQL("regexp_replace({}, {}, {}, 'gi')").format(
+                    masked, sql.Literal(_regex_literal(form)), sql.Literal(ERASED))
+            if kind != "text":
+                masked = sql.SQL("({})::{}").format(masked, sql.SQL(kind))
+            matches = sql.SQL(" or ").join(
+                sql.SQL("strpos(lower({}), {}) > 0").format(as_text, sql.Literal(form.lower())) for form in forms)
+            rows = conn.execute(sql.SQL("update {} set {} = {} where {}").format(target, col, masked, matches)).rowcount
+            if rows:
+                key = f"{schema}.{table}"
+                changed[key] = changed.get(key, 0) + rows
+        conn.execute("insert into raw.personal_data_erasures (field_name, rows_changed, tables)"
+                     " values (%s, %s, %s)", (field_name, sum(changed.values()), Jsonb(changed)))
+    return changed
+
+
+#: What erasure rebuilds from the masked raw tables: every model, fully (text derived from a
+#: value, such as a normalised description, no longer contains it literally), except the
+#: per-run history, which holds only counts and must not be reset.
+REBUILD_ARGS = ["build", "--full-refresh", "--exclude", "migration_run_metrics"]
+
+
+def forget_and_rebuild(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: str, value: str,
+                       conn_id: str) -> dict[str, int]:
+    """``forget`` the value, then rebuild the marts from raw with dbt (their tests included)."""
+    from jobspikr_pipeline.dbt import run_dbt
+
+    changed = forget(conn, policy, field_name=field_name, value=value)
+    run_dbt(REBUILD_ARGS, conn_id=conn_id)
+    return changed
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a Postgres regular expression matching exactly it."""
+    return re.sub(r"([^\w\s])", r"\\\1", text)
+
+
+def _searchable_columns(conn: psycopg.Connection) -> list[tuple[str, str, str, str]]:
+    """Every text-like and jsonb column of every ordinary table outside the system schemas."""
+    return conn.execute("""
+        select c.table_schema, c.table_name, c.column_name,
+               case when c.data_type in ('jsonb', 'json') then c.data_type else 'text' end
+        from information_schema.columns c
+        join information_schema.tables t using (table_schema, table_name)
+        where t.table_type = 'BASE TABLE'
+          and c.table_schema <> all(%s)
+          and c.table_schema not like 'pg_temp%%'
+          and c.data_type in ('text', 'character varying', 'jsonb', 'json')
+          and c.table_name <> 'personal_data_erasures'
+        order by 1, 2, 3""", (list(_SYSTEM_SCHEMAS),)).fetchall()
