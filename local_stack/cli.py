@@ -167,12 +167,14 @@ def _warehouse() -> Iterator[psycopg.Connection]:
 
 
 def main() -> None:
-    """The app, with set-up errors as one line (``error: ...``, exit 2), not a traceback."""
+    """The app, with set-up and configuration errors as one line (``error: ...``, exit 2),
+    not a traceback."""
+    from jobspikr.errors import JobsPikrConfigError
     from local_stack.preflight import SetupError
 
     try:
         app(prog_name="./pipeline")
-    except SetupError as exc:
+    except (SetupError, JobsPikrConfigError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
 
