@@ -112,6 +112,24 @@ def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.
     assert checks["completeness_salary_drop_points"] is True    # JobsPikr is better
 
 
+def test_a_source_that_delivers_nothing_valid_fails_the_checks(warehouse: str, conn: psycopg.Connection) -> None:
+    """JobsPikr landed one record, quarantined (no title); the scraper found two jobs."""
+    apply_migrations(conn)
+    loader = RawLoader(conn, query_key="hand", airflow_run_id="hand")
+    loader.load_batch([jobspikr_record("q1", 1, job_title="")], post_date=POSTED, next_cursor=None, pages=1,
+                      byte_count=0, host="test")
+    loader.finish()
+    with conn.transaction():
+        write_legacy_rows(conn, [legacy_row(1, title="Accountant", description_html="<p>Ledgers.</p>"),
+                                 legacy_row(2, title="Nurse", description_html="<p>Wards.</p>")])
+    build()
+    checks = dict(conn.execute("select check_name, passed from marts.migration_threshold_checks"))
+    assert checks["jobspikr_coverage_of_legacy_pct"] is False  # no JobsPikr job covers the scraper's
+    assert checks["jobspikr_quarantine_rate_pct"] is False
+    completeness = {name: passed for name, passed in checks.items() if name.startswith("completeness_")}
+    assert len(completeness) == 7 and not any(completeness.values())  # a field nobody delivered does not pass
+
+
 def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
         warehouse: str, conn: psycopg.Connection) -> None:
     apply_migrations(conn)
