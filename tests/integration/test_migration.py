@@ -108,6 +108,17 @@ def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.
     assert {k: float(v) for k, v in daily.items()} == {"jobspikr": 3, "legacy": 2, "overlap": 3}
     checks = dict(conn.execute("select check_name, passed from marts.migration_threshold_checks"))
     assert checks["jobspikr_coverage_of_legacy_pct"] is False   # 50 < 80
+    # BI tools see the column docs as comments; the table comment stays the source-flags marker
+    comments = dict(conn.execute("""
+        select c.relname || '.' || a.attname, col_description(c.oid, a.attnum)
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'marts' and c.relkind in ('r', 'v') and a.attnum > 0 and not a.attisdropped"""))
+    assert comments["job_listings.title"] == "Job title as the representative record spells it."
+    assert comments["consumer_job_listings.title"] == comments["job_listings.title"]  # one text, both
+    assert comments["migration_threshold_checks.passed"] == "Whether the value is within the threshold."
+    assert all(comments.values()), [k for k, v in comments.items() if not v]
+    marker = conn.execute("select obj_description('marts.job_listings'::regclass, 'pg_class')").fetchone()[0]
+    assert marker.startswith("source_flags ")
     assert checks["jobspikr_quarantine_rate_pct"] is False      # 25 > 5
     assert checks["completeness_salary_drop_points"] is True    # JobsPikr is better
 
