@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import runpy
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime
@@ -86,6 +87,22 @@ def bench(ctx: typer.Context,
         raise typer.BadParameter(f"unknown benchmark {which!r}; one of: {', '.join(BENCHMARKS)}")
     sys.argv = [f"./pipeline bench {which}", *ctx.args]
     runpy.run_module(BENCHMARKS[which], run_name="__main__")
+
+
+@app.command()
+def bi(port: Annotated[int, typer.Option(help="the port to serve Superset on")] = 8088) -> None:
+    """Apache Superset on the marts (as bi_reader) with the migration dashboard; Ctrl-C stops it."""
+    from local_stack.bi import running_bi
+
+    with _warehouse() as conn, running_bi(conn, port=port) as site:
+        typer.echo(f"Superset: {site.dashboard_url}\n  log in as {site.admin} / {site.admin_password}"
+                   f" (kept in .local/superset/admin_password)\n  SQL Lab reads the warehouse as"
+                   f" superset_reader, a member of bi_reader: the marts only. Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            typer.echo("Superset stopped.")
 
 
 @app.command()
