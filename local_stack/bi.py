@@ -142,6 +142,13 @@ def provision(url: str, admin_password: str, sqlalchemy_uri: str, db_password: s
                           data={"overwrite": "true", "passwords": json.dumps({_DATABASE_FILE: db_password})})
     if answer.status_code != 200:
         raise SetupError(f"Superset refused the dashboard import ({answer.status_code}): {answer.text[:1000]}")
+    # An import over an existing database keeps its old address: point it at this warehouse.
+    found = session.get(f"{url}/api/v1/database/", timeout=30, params={
+        "q": "(filters:!((col:database_name,opr:eq,value:warehouse)))"}).json()["result"]
+    update = session.put(f"{url}/api/v1/database/{found[0]['id']}", timeout=60, json={
+        "sqlalchemy_uri": sqlalchemy_uri.replace("XXXXXXXXXX", quote(db_password, safe=""))})
+    if update.status_code != 200:
+        raise SetupError(f"Superset refused the warehouse's address ({update.status_code}): {update.text[:1000]}")
 
 
 @contextmanager

@@ -1,0 +1,75 @@
+"""A real BI tool on the marts: Superset as ``./pipeline bi`` starts it (its own environment,
+the dashboard imported from ``bi/superset/``), logged in to the warehouse as a member of
+``bi_reader``; headless Chromium opens the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from local_stack.airflow_env import LOCAL_DIR
+from local_stack.bi import SupersetSite, api_session, running_bi
+from local_stack.ports import free_port
+from tests.browser import HeadlessChromium
+from tests.integration.conftest import ARTIFACTS, build
+from tests.integration.test_migration import land_hand_checked_set
+
+pytestmark = pytest.mark.integration
+
+#: The dashboard's own chart data requests that answered, from the browser's resource timing.
+CHART_REQUESTS = ("performance.getEntriesByType('resource')"
+                  ".filter(e => e.name.includes('/api/v1/chart/data') && e.responseStatus === 200).length")
+RENDERED = """(() => {
+  const holders = Array.from(document.querySelectorAll('.dashboard-component-chart-holder'));
+  return holders.length === 6 && holders.every(
+    h => h.querySelector('canvas') || h.querySelectorAll('table tbody tr').length > 0);
+})()"""
+
+
+@pytest.fixture
+def superset(warehouse: str) -> Iterator[SupersetSite]:
+    land_hand_checked_set(warehouse)
+    build()
+    with psycopg.connect(warehouse, autocommit=True) as conn, \
+            running_bi(conn, port=free_port(), home=LOCAL_DIR / "superset-test") as site:
+        yield site
+
+
+def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_read_raw(
+        superset: SupersetSite, tmp_path: Path) -> None:
+    # tall enough for all three rows: Superset draws only the charts in view
+    with HeadlessChromium(tmp_path / "chromium", window="1400,2200") as browser:
+        page = browser.open(f"{superset.url}/login/")
+        page.wait_for("!!document.querySelector('input[type=password]')", what="the login form")
+        page.type_into("#username", superset.admin)
+        page.type_into("#password", superset.admin_password)
+        page.click("button", "Sign in")
+        page.wait_for("!location.pathname.startsWith('/login')", what="the login to go through")
+        page.navigate(superset.dashboard_url)
+        page.wait_for(RENDERED, timeout=120, what="six charts drawn")
+        page.wait_for(f"{CHART_REQUESTS} >= 6", what="the charts' data requests")
+        text = page.evaluate("document.body.innerText")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(ARTIFACTS / "superset_dashboard.png")
+    assert "No results were returned" not in text  # every chart's query found rows in the marts
+    for title in ("Records per post date", "Coverage per post date (%)", "Completeness by field, newest run (%)",
+                  "Freshness, newest run (hours)", "Records per run (history)", "Threshold checks"):
+        assert title in text
+    assert "jobspikr_coverage_of_legacy_pct" in text  # a row of marts.migration_threshold_checks
+    assert "error" not in text.lower()
+
+    # SQL Lab runs queries as the warehouse login, a member of bi_reader: the marts only.
+    api = api_session(superset.url, superset.admin_password)
+    database = api.get(f"{superset.url}/api/v1/database/?q=(filters:!((col:database_name,opr:eq,value:warehouse)))"
+                       ).json()["result"][0]["id"]
+
+    def sql_lab(query: str) -> dict:
+        return api.post(f"{superset.url}/api/v1/sqllab/execute/", timeout=60, json={
+            "database_id": database, "sql": query, "runAsync": False, "schema": "marts"}).json()
+
+    assert sql_lab("select count(*) as jobs from marts.job_listings")["data"] == [{"jobs": 3}]
+    refused = sql_lab("select count(*) from raw.jobspikr_jobs")
+    assert "permission denied for schema raw" in str(refused["errors"])
