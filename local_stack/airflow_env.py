@@ -62,13 +62,18 @@ def ensure_personal_data_key(path: Path = LOCAL_DIR / "personal_data.key") -> No
     """This machine's key for contact-field pseudonyms (README: Personal data), unless
     ``JOBSPIKR_PERSONAL_DATA_KEY`` is set: made once, kept in ``.local`` (git-ignored, owner
     only). A deployment sets the variable itself, the same on every worker."""
-    if os.environ.get("JOBSPIKR_PERSONAL_DATA_KEY"):
-        return
+    if not os.environ.get("JOBSPIKR_PERSONAL_DATA_KEY"):
+        os.environ["JOBSPIKR_PERSONAL_DATA_KEY"] = local_secret(path)
+
+
+def local_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (owner only, under the git-ignored ``.local``), made
+    on first use: this machine's keys and passwords."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_hex(32))
-    os.environ["JOBSPIKR_PERSONAL_DATA_KEY"] = path.read_text().strip()
+    return path.read_text().strip()
 
 
 AIRFLOW_CFG_HEADER = ("# Written by ./pipeline from local_stack/airflow_env.py (rewritten when it changes);\n"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import subprocess
 import time
 import zipfile
@@ -28,7 +27,7 @@ import requests
 import yaml
 from psycopg import sql
 
-from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT
+from local_stack.airflow_env import LOCAL_DIR, PROJECT_ROOT, local_secret
 from local_stack.preflight import SetupError
 
 ASSETS = PROJECT_ROOT / "bi" / "superset"
@@ -51,15 +50,6 @@ class SupersetSite:
         return f"{self.url}/superset/dashboard/{DASHBOARD_SLUG}/"
 
 
-def _secret(path: Path) -> str:
-    """A random secret kept in ``path`` (owner only), made on first use."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
-
-
 def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "SUPERSET_CONFIG_PATH": str(home / "superset_config.py"), "FLASK_APP": "superset"}
 
@@ -78,9 +68,9 @@ def ensure_metadata(home: Path) -> str:
     home.mkdir(parents=True, exist_ok=True)
     (home / "superset_config.py").write_text(
         "# Written by local_stack/bi.py.\n"
-        f"SECRET_KEY = {_secret(home / 'secret_key')!r}\n"
+        f"SECRET_KEY = {local_secret(home / 'secret_key')!r}\n"
         f"SQLALCHEMY_DATABASE_URI = {'sqlite:///' + str(home / 'superset.db')!r}\n")
-    password = _secret(home / "admin_password")
+    password = local_secret(home / "admin_password")
     stamp = home / ".initialised"
     if not stamp.exists():
         _superset(home, "db", "upgrade")
@@ -182,7 +172,7 @@ def superset_server(home: Path, port: int, *, timeout: float = 180) -> Iterator[
 def running_bi(conn: psycopg.Connection, *, port: int, home: Path = LOCAL_DIR / "superset") -> Iterator[SupersetSite]:
     """Superset up on ``port`` with the dashboard on this warehouse's marts."""
     admin_password = ensure_metadata(home)
-    db_password = _secret(home / "warehouse_password")
+    db_password = local_secret(home / "warehouse_password")
     uri = warehouse_login(conn, db_password)
     with superset_server(home, port) as url:
         provision(url, admin_password, uri, db_password)

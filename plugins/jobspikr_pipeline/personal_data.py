@@ -78,20 +78,23 @@ class PersonalDataPolicy:
         """``record`` as it may be stored: each personal field kept, pseudonymised or removed,
         and where it is not kept, its value in the record's free text ("write to
         jane@acme.com") replaced by the field's name in brackets."""
-        present = [name for name in self.fields if name in record and self.fields[name] != "keep"]
+        # Most records hold no contact value: they pass as they are, without a copy (this
+        # runs on every record the loader lands).
+        present = [name for name, action in self.fields.items() if name in record and (
+            action == "drop" or (action == "hash" and _in_the_clear(record[name])))]
         if not present:
             return record
         out = dict(record)
         for name in present:
             value = out[name]
-            if isinstance(value, str) and value.strip() and not _is_pseudonym(value):
+            if isinstance(value, str) and _in_the_clear(value.strip()):
                 pattern = re.compile(re.escape(value.strip()), re.IGNORECASE)
                 for text_field in self.free_text_fields:
                     if isinstance(out.get(text_field), str):
                         out[text_field] = pattern.sub(f"[{name}]", out[text_field])
             if self.fields[name] == "drop":
                 del out[name]
-            elif value not in (None, "") and not _is_pseudonym(value):
+            elif _in_the_clear(value):
                 out[name] = self.pseudonym(name, str(value))
         return out
 
@@ -114,6 +117,11 @@ def normalise(name: str, value: str) -> str:
     """One spelling per person: emails lower-cased, phone numbers reduced to their digits."""
     value = value.strip()
     return re.sub(r"\D", "", value) if "phone" in name else value.lower()
+
+
+def _in_the_clear(value: Any) -> bool:
+    """A contact value not yet pseudonymised (nor empty)."""
+    return value not in (None, "") and not _is_pseudonym(value)
 
 
 def _is_pseudonym(value: Any) -> bool:
