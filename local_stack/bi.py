@@ -139,6 +139,19 @@ def provision(url: str, admin_password: str, sqlalchemy_uri: str, db_password: s
         "sqlalchemy_uri": sqlalchemy_uri.replace("XXXXXXXXXX", quote(db_password, safe=""))})
     if update.status_code != 200:
         raise SetupError(f"Superset refused the warehouse's address ({update.status_code}): {update.text[:1000]}")
+    describe_columns(session, url, found[0]["id"])
+
+
+def describe_columns(session: requests.Session, url: str, database_id: int) -> None:
+    """Sync each dataset's columns from the warehouse, which sets every column's description
+    from its Postgres comment (dbt's ``persist_docs``): Superset shows the marts' own docs."""
+    datasets = session.get(f"{url}/api/v1/dataset/", timeout=30, params={
+        "q": f"(filters:!((col:database,opr:rel_o_m,value:{database_id})),page_size:100)"}).json()["result"]
+    for dataset in datasets:
+        refreshed = session.put(f"{url}/api/v1/dataset/{dataset['id']}/refresh", timeout=60)
+        if refreshed.status_code != 200:
+            raise SetupError(f"Superset could not read {dataset['schema']}.{dataset['table_name']} from the"
+                             f" warehouse ({refreshed.status_code}); build the marts first (./pipeline run)")
 
 
 @contextmanager

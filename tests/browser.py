@@ -79,6 +79,12 @@ class Page:
         }})()""", timeout=timeout, what=selector)
         self.call("Input.insertText", text=text)
 
+    def press(self, key: str, code: str, key_code: int, *, ctrl: bool = False) -> None:
+        """Press and release one key (``ctrl``: with Control held), as a keyboard would."""
+        for event in ("keyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", type=event, key=key, code=code, windowsVirtualKeyCode=key_code,
+                      modifiers=2 if ctrl else 0)
+
     def screenshot(self, path: Path) -> Path:
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
         return path

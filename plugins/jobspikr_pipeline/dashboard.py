@@ -1,22 +1,29 @@
 """The migration dashboard: one self-contained HTML page the DAG writes after each run.
 
-Charts are inline SVG drawn here (no JavaScript, no CDN): the page opens from disk, from
-the Airflow worker's log volume, or in a headless browser in CI. Each chart element
-carries ``data-*`` attributes (series, point counts) so tests can check what is drawn.
+The charts are Plotly figures with plotly.js inline once in the page (no CDN, no server): the
+page opens from disk, from the Airflow worker's log volume, or in a headless browser in CI,
+with ticked axes and the values on hover. Each chart sits in a ``<figure data-chart=...>``
+whose Plotly div has the same id, so tests can read what is drawn. The BI tool
+(``./pipeline bi``) shows the same marts; this page is for when there is none.
 """
 
 from __future__ import annotations
 
 import html
 import os
-from datetime import date
 from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
 
 from jobspikr_pipeline.migration_report import SOURCES, SUMMARY_METRICS, MigrationReport
 
 COLOURS = {"jobspikr": "#1f77b4", "legacy": "#ff7f0e", "overlap": "#2ca02c"}
-_W, _H, _PAD = 560, 220, 40
 COMPLETENESS_FIELDS = ("title", "company", "city", "state", "salary", "description", "job_type")
+#: The per-run history: records each source delivered as of each dbt run.
+HISTORY_METRIC = "records"
+_LAYOUT = {"height": 300, "margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "hovermode": "x unified",
+           "legend": {"orientation": "h", "y": -0.25}, "template": "plotly_white"}
 
 
 def dashboard_path() -> Path:
@@ -32,98 +39,98 @@ def write_dashboard(report: MigrationReport, path: Path | None = None) -> Path:
     return path
 
 
+def dashboard_figures(report: MigrationReport) -> dict[str, tuple[str, go.Figure]]:
+    """Each chart's id, with its title and figure, in page order."""
+    return {
+        "records": ("Volume: valid records per post date",
+                    _daily_lines(report, "records", "records", SOURCES)),
+        "coverage_pct": ("Coverage: share of the other source's jobs found (%)",
+                         _daily_lines(report, "coverage_pct", "% of the other's jobs", ("jobspikr", "legacy"))),
+        "completeness": ("Completeness by field, newest run (%)", _completeness_bars(report)),
+        "freshness_hours": ("Freshness: median hours from post date to delivery",
+                            _daily_lines(report, "freshness_hours", "hours", ("jobspikr", "legacy"))),
+        "history": ("Per run: records delivered, as of each dbt run", _history_lines(report)),
+    }
+
+
 def render_dashboard(report: MigrationReport) -> str:
     when = f"{report.run_at:%Y-%m-%d %H:%M %Z}" if report.run_at else "no run yet"
-    charts = [
-        _line_chart("Volume: valid records per post date", report, "records"),
-        _line_chart("Coverage: share of the other source's jobs found (%)", report, "coverage_pct",
-                    sources=("jobspikr", "legacy")),
-        _completeness_chart(report),
-        _line_chart("Freshness: median hours from post date to delivery", report, "freshness_hours",
-                    sources=("jobspikr", "legacy")),
-    ]
+    charts = "".join(
+        f'<figure data-chart="{chart}"><figcaption>{html.escape(title)}</figcaption>'
+        + pio.to_html(figure, full_html=False, include_plotlyjs=(i == 0), div_id=chart,
+                      config={"displaylogo": False, "responsive": True})
+        + "</figure>"
+        for i, (chart, (title, figure)) in enumerate(dashboard_figures(report).items()))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>JobsPikr migration dashboard</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 24px; color: #222; }}
 .charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(580px, 1fr)); gap: 16px; }}
 figure {{ margin: 0; border: 1px solid #ddd; padding: 8px; }}
+figcaption {{ font-weight: 600; }}
 table {{ border-collapse: collapse; margin: 12px 0; }}
 td, th {{ border: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; }}
 .fail {{ color: #b00020; font-weight: bold; }} .ok {{ color: #1b5e20; }}
 </style></head><body>
 <h1>JobsPikr migration: JobsPikr vs the legacy scraper</h1>
-<p>Newest dbt run: {html.escape(when)}. {_legend()}</p>
-<div class="charts">{''.join(charts)}</div>
+<p>Newest dbt run: {html.escape(when)}.</p>
+<div class="charts">{charts}</div>
 <h2>Threshold checks</h2>{_checks_table(report)}
 <h2>Totals (newest run)</h2>{_totals_table(report)}
 </body></html>
 """
 
 
-def _legend() -> str:
-    return " ".join(f'<span style="color:{COLOURS[s]}">&#9632; {s}</span>' for s in SOURCES)
+def _daily_lines(report: MigrationReport, metric: str, unit: str, sources: tuple[str, ...]) -> go.Figure:
+    figure = _figure(unit, x_title="post date")
+    for source in sources:
+        if points := report.daily.get((source, metric)):
+            figure.add_scatter(x=[d for d, _ in points], y=[v for _, v in points], name=source,
+                               mode="lines+markers", line={"color": COLOURS[source]},
+                               hovertemplate=f"%{{y:,.1f}} {unit}<extra>{source}</extra>")
+    figure.update_xaxes(tickformat="%b %d")
+    return _or_no_data(figure)
 
 
-def _line_chart(title: str, report: MigrationReport, metric: str, sources: tuple[str, ...] = SOURCES) -> str:
-    series = {s: report.daily.get((s, metric), []) for s in sources}
-    points = [p for values in series.values() for p in values]
-    body = '<text x="50%" y="50%" text-anchor="middle">no data yet</text>'
-    if points:
-        days = sorted({d for d, _ in points})
-        top = max(v for _, v in points) or 1.0
-        body = _axes(days, top) + "".join(
-            _polyline(source, values, days, top) for source, values in series.items() if values)
-    return _figure(title, metric, body)
+def _history_lines(report: MigrationReport) -> go.Figure:
+    figure = _figure("records", x_title="dbt run")
+    for source in SOURCES:
+        if points := report.history.get((source, HISTORY_METRIC)):
+            figure.add_scatter(x=[t for t, _ in points], y=[v for _, v in points], name=source,
+                               mode="lines+markers", line={"color": COLOURS[source]},
+                               hovertemplate=f"%{{y:,.0f}} records<extra>{source}</extra>")
+    figure.update_xaxes(tickformat="%b %d %H:%M")
+    return _or_no_data(figure)
 
 
-def _polyline(source: str, values: list[tuple[date, float]], days: list[date], top: float) -> str:
-    position = {day: i for i, day in enumerate(days)}
-    coords = " ".join(f"{_x(position[d], len(days)):.1f},{_y(v, top):.1f}" for d, v in values)
-    return (f'<polyline data-series="{source}" data-points="{len(values)}" fill="none" '
-            f'stroke="{COLOURS[source]}" stroke-width="2" points="{coords}"/>')
+def _completeness_bars(report: MigrationReport) -> go.Figure:
+    """Grouped bars per field; every value is printed on its bar, so a 0% field shows as
+    "0%" rather than as a missing bar."""
+    figure = _figure("% of records with the field", x_title="field")
+    for source in ("jobspikr", "legacy"):
+        values = [report.totals.get((source, f"completeness_{name}_pct")) for name in COMPLETENESS_FIELDS]
+        if all(v is None for v in values):
+            continue
+        figure.add_bar(x=list(COMPLETENESS_FIELDS), y=values, name=source, marker_color=COLOURS[source],
+                       text=[None if v is None else f"{v:.0f}%" for v in values], textposition="outside",
+                       cliponaxis=False, hovertemplate=f"%{{x}}: %{{y:.1f}}%<extra>{source}</extra>")
+    figure.update_layout(barmode="group", hovermode="closest")
+    figure.update_yaxes(range=[0, 110], ticksuffix="%")
+    return _or_no_data(figure)
 
 
-def _completeness_chart(report: MigrationReport) -> str:
-    bars, width = [], (_W - 2 * _PAD) / len(COMPLETENESS_FIELDS)
-    for i, name in enumerate(COMPLETENESS_FIELDS):
-        for j, source in enumerate(("jobspikr", "legacy")):
-            value = report.totals.get((source, f"completeness_{name}_pct"))
-            if value is None:
-                continue
-            x = _PAD + i * width + j * width / 2.5
-            bars.append(f'<rect data-series="{source}" data-field="{name}" data-value="{value:.1f}" '
-                        f'x="{x:.1f}" y="{_y(value, 100):.1f}" width="{width / 2.5:.1f}" '
-                        f'height="{_H - _PAD - _y(value, 100):.1f}" fill="{COLOURS[source]}"/>')
-        bars.append(f'<text x="{_PAD + (i + 0.4) * width:.1f}" y="{_H - _PAD + 14}" font-size="10" '
-                    f'text-anchor="middle">{name}</text>')
-    return _figure("Completeness by field (%)", "completeness", _axes([], 100) + "".join(bars))
+def _figure(y_title: str, x_title: str) -> go.Figure:
+    figure = go.Figure(layout=_LAYOUT)
+    figure.update_xaxes(title_text=x_title, ticks="outside", showline=True)
+    figure.update_yaxes(title_text=y_title, ticks="outside", showline=True, rangemode="tozero")
+    return figure
 
 
-def _axes(days: list[date], top: float) -> str:
-    labels = ""
-    if days:
-        labels = (f'<text x="{_PAD}" y="{_H - _PAD + 14}" font-size="10">{days[0]:%b %d}</text>'
-                  f'<text x="{_W - _PAD}" y="{_H - _PAD + 14}" font-size="10" text-anchor="end">'
-                  f'{days[-1]:%b %d}</text>')
-    return (f'<line x1="{_PAD}" y1="{_H - _PAD}" x2="{_W - _PAD}" y2="{_H - _PAD}" stroke="#888"/>'
-            f'<line x1="{_PAD}" y1="{_PAD / 2}" x2="{_PAD}" y2="{_H - _PAD}" stroke="#888"/>'
-            f'<text x="{_PAD - 4}" y="{_PAD / 2 + 4}" font-size="10" text-anchor="end">{top:,.0f}</text>'
-            f'<text x="{_PAD - 4}" y="{_H - _PAD}" font-size="10" text-anchor="end">0</text>' + labels)
-
-
-def _figure(title: str, chart: str, body: str) -> str:
-    return (f'<figure data-chart="{chart}"><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}">{body}</svg></figure>')
-
-
-def _x(index: int, count: int) -> float:
-    return _PAD + (_W - 2 * _PAD) * (index / max(count - 1, 1))
-
-
-def _y(value: float, top: float) -> float:
-    return _H - _PAD - (_H - 1.5 * _PAD) * (value / top)
+def _or_no_data(figure: go.Figure) -> go.Figure:
+    if not figure.data:
+        figure.add_annotation(text="no data yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return figure
 
 
 def _checks_table(report: MigrationReport) -> str:

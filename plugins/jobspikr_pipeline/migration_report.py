@@ -37,12 +37,14 @@ class Check:
 
 @dataclass
 class MigrationReport:
-    """The newest run's totals, its threshold checks, and the per-day history."""
+    """The newest run's totals, its threshold checks, the per-day series, and every run's
+    totals (``history``: (source, metric) to (run_at, value), oldest first)."""
 
     run_at: datetime | None
     totals: dict[tuple[str, str], float] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     daily: dict[tuple[str, str], list[tuple[date, float]]] = field(default_factory=dict)
+    history: dict[tuple[str, str], list[tuple[datetime, float]]] = field(default_factory=dict)
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -73,6 +75,10 @@ def load_report(conn: Any) -> MigrationReport:
             "select metric_date, source, metric, value from marts.migration_daily_metrics"
             " where metric_date is not null order by metric_date"):
         report.daily.setdefault((source, metric), []).append((day, float(value)))
+    for run_at, source, metric, value in conn.execute(
+            "select run_at, source, metric, value from marts.migration_run_metrics"
+            " where value is not null order by run_at"):
+        report.history.setdefault((source, metric), []).append((run_at, float(value)))
     return report
 
 

@@ -39,7 +39,7 @@ def superset(warehouse: str) -> Iterator[SupersetSite]:
 
 
 def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_read_raw(
-        superset: SupersetSite, tmp_path: Path) -> None:
+        superset: SupersetSite, warehouse: str, tmp_path: Path) -> None:
     # tall enough for all three rows: Superset draws only the charts in view
     with HeadlessChromium(tmp_path / "chromium", window="1400,2200") as browser:
         page = browser.open(f"{superset.url}/login/")
@@ -54,6 +54,20 @@ def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_rea
         text = page.evaluate("document.body.innerText")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(ARTIFACTS / "superset_dashboard.png")
+
+        # SQL Lab's editor, as an analyst uses it: type a query, press Run, read the answer.
+        page.navigate(f"{superset.url}/sqllab/")
+        answers = []
+        for query, answer in (("select job_listing_id from marts.job_listings", "3 rows returned"),
+                              ("select * from raw.jobspikr_jobs", "permission denied for schema raw")):
+            page.type_into(".ace_editor textarea", "")
+            page.press("a", "KeyA", 65, ctrl=True)  # select what the editor holds; typing replaces it
+            page.type_into(".ace_editor textarea", query)
+            page.click("[data-test=run-query-action]", "Run")
+            answers.append(page.wait_for(
+                f"document.body.innerText.includes({answer!r}) && {answer!r}", what=f"{answer!r} for {query}"))
+        page.screenshot(ARTIFACTS / "superset_sql_lab.png")
+    assert answers == ["3 rows returned", "permission denied for schema raw"]
     assert "No results were returned" not in text  # every chart's query found rows in the marts
     for title in ("Records per post date", "Coverage per post date (%)", "Completeness by field, newest run (%)",
                   "Freshness, newest run (hours)", "Records per run (history)", "Threshold checks"):
@@ -61,7 +75,8 @@ def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_rea
     assert "jobspikr_coverage_of_legacy_pct" in text  # a row of marts.migration_threshold_checks
     assert "error" not in text.lower()
 
-    # SQL Lab runs queries as the warehouse login, a member of bi_reader: the marts only.
+    # The execute API SQL Lab calls, for the exact answers: the warehouse login is a member of
+    # bi_reader, so it reads the marts only.
     api = api_session(superset.url, superset.admin_password)
     database = api.get(f"{superset.url}/api/v1/database/?q=(filters:!((col:database_name,opr:eq,value:warehouse)))"
                        ).json()["result"][0]["id"]
@@ -73,3 +88,14 @@ def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_rea
     assert sql_lab("select count(*) as jobs from marts.job_listings")["data"] == [{"jobs": 3}]
     refused = sql_lab("select count(*) from raw.jobspikr_jobs")
     assert "permission denied for schema raw" in str(refused["errors"])
+
+    # Each dataset column carries its description from the mart's Postgres comment (persist_docs).
+    datasets = api.get(f"{superset.url}/api/v1/dataset/", params={"q": "(page_size:100)"}).json()["result"]
+    checks = next(d["id"] for d in datasets if d["table_name"] == "migration_threshold_checks")
+    described = {c["column_name"]: c["description"]
+                 for c in api.get(f"{superset.url}/api/v1/dataset/{checks}").json()["result"]["columns"]}
+    with psycopg.connect(warehouse) as conn:
+        comments = dict(conn.execute(
+            "select attname, col_description(attrelid, attnum) from pg_attribute"
+            " where attrelid = 'marts.migration_threshold_checks'::regclass and attnum > 0").fetchall())
+    assert comments["passed"] and described == comments

@@ -235,18 +235,32 @@ def test_dashboard_shows_the_charts_with_data_in_headless_chromium(warehouse: st
     catalogue = Catalogue(seed=71, size=600, anchor=TEST_ANCHOR, days=10)
     land(warehouse, catalogue, LegacyScrape(catalogue, size=200))
     build()
+    run_dbt(["run", "--select", "migration_run_metrics"], conn_id="warehouse_default")  # a second run
     dashboard = write_dashboard(load_report(conn), tmp_path / "dashboard.html")
-    with HeadlessChromium(tmp_path / "chromium", window="1280,1600") as browser:
+    charts = ("records", "coverage_pct", "completeness", "freshness_hours", "history")
+    with HeadlessChromium(tmp_path / "chromium", window="1280,1900") as browser:
         page = browser.open(dashboard.as_uri())
-        page.wait_for("document.querySelectorAll('figure').length === 4", what="the four charts")
-        dom = page.evaluate("document.documentElement.outerHTML")
+        page.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", what="five charts")
+        drawn_traces = page.evaluate(
+            "Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')].map("
+            "gd => [gd.id, gd.data.map(t => [t.name, t.x.length])]))")
+        ticks = page.evaluate(
+            "Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')].map("
+            "gd => [gd.id, [gd.querySelectorAll('.xtick').length, gd.querySelectorAll('.ytick').length]]))")
+        bar_labels = page.evaluate(
+            "[...document.querySelectorAll('#completeness .bartext')].map(t => t.textContent)")
+        page.evaluate("Plotly.Fx.hover('records', [{curveNumber: 0, pointNumber: 2}])")
+        hover = page.wait_for("document.querySelector('#records .hoverlayer').textContent", what="a hover label")
         screenshot = page.screenshot(tmp_path / "dashboard.png")
-    for chart in ("records", "coverage_pct", "completeness", "freshness_hours"):
-        assert f'data-chart="{chart}"' in dom
-    volume = dom.split('data-chart="records"')[1].split("</figure>")[0]
-    for source in ("jobspikr", "legacy", "overlap"):
-        points = int(volume.split(f'data-series="{source}" data-points="')[1].split('"')[0])
-        assert points >= 5, (source, points)   # a point per post date
+    assert set(drawn_traces) == set(charts)
+    volume = dict(drawn_traces["records"])
+    assert set(volume) == {"jobspikr", "legacy", "overlap"}
+    assert min(volume.values()) >= 5, volume   # a point per post date
+    assert dict(drawn_traces["history"])["jobspikr"] == 2   # one point per dbt run
+    for chart, (x_ticks, y_ticks) in ticks.items():
+        assert x_ticks >= 3 and y_ticks >= 3, (chart, x_ticks, y_ticks)   # ticked axes, not two end labels
+    assert "0%" in bar_labels   # legacy's job_type: a labelled 0% bar, not a missing one
+    assert "records" in hover and any(ch.isdigit() for ch in hover), hover
     drawn = png_colours(screenshot)
     for source, colour in COLOURS.items():
         rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
