@@ -6,7 +6,7 @@ FROM apache/airflow:3.3.2
 # what the pipeline needs on top, at the versions the project tests with.
 COPY --chown=airflow:0 requirements.txt constraints.txt requirements-dbt.txt constraints-dbt.txt /opt/jobspikr/
 RUN pip install --no-cache-dir "astronomer-cosmos==1.15.1" "apache-airflow-providers-openlineage==2.20.3" \
-    "psycopg[binary]==3.3.9" "orjson==3.13.0" "tenacity==9.2.1" \
+    "psycopg[binary]==3.3.9" "orjson==3.13.0" "tenacity==9.2.1" "plotly==7.1.0" \
     && python -m venv /opt/airflow/dbt-venv \
     && /opt/airflow/dbt-venv/bin/pip install --no-cache-dir \
         -r /opt/jobspikr/requirements-dbt.txt -c /opt/jobspikr/constraints-dbt.txt
