@@ -67,12 +67,6 @@ seeds as (
     where earlier.record_key in (select record_key from touched)
 
 ),
-{% else %}
-seeds as (
-
-    select record_key from records
-
-),
 {% endif %}
 
 edges as (
@@ -82,6 +76,16 @@ edges as (
     select right_key, left_key from pairs
 
 ),
+
+{% if not is_incremental() %}
+-- A full refresh walks only the records with a match: every other record is a job of its own
+-- (see singletons), without a walk, a degree or a check.
+seeds as (
+
+    select distinct node as record_key from edges
+
+),
+{% endif %}
 
 walk (seed, node) as (
 
@@ -159,4 +163,15 @@ select
 from clusters
 {% if is_incremental() %}
 left join {{ this }} as earlier on earlier.record_key = clusters.seed
+{% else %}
+union all
+select
+    record_key,
+    record_key,
+    record_key,
+    md5(record_key),
+    null::text,
+    current_timestamp
+from records
+where record_key not in (select record_key from seeds)
 {% endif %}
