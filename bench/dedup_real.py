@@ -34,11 +34,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from local_stack.airflow_env import PROJECT_ROOT
+from standin_api.real_rows import REAL_EXPORT, real_records
 
-EXPORT = PROJECT_ROOT.parent / "shared" / "data" / "jobspikr" / "export_2021.csv"
 LABELS = PROJECT_ROOT / "bench" / "dedup_labels" / "real_groups.csv"
-_INT_FIELDS = frozenset({"cursor", "inferred_department_score", "inferred_company_type_score"})
-_NUMBER_FIELDS = frozenset({"inferred_salary_from", "inferred_salary_to"})
 #: Cities a multi-location requisition's other listing moves to (hard negatives).
 _OTHER_CITIES = (("Denver", "CO", "Colorado"), ("Atlanta", "GA", "Georgia"), ("Seattle", "WA", "Washington"),
                  ("Boston", "MA", "Massachusetts"), ("Dallas", "TX", "Texas"))
@@ -66,19 +64,18 @@ def half_of(group: str) -> str:
 
 
 def available() -> bool:
-    return EXPORT.exists() and LABELS.exists()
+    return REAL_EXPORT.exists() and LABELS.exists()
 
 
 def real_set() -> LabelledSet:
     """The real rows, their labels, and the variations around them (deterministic)."""
-    rows = list(csv.DictReader(EXPORT.open(newline="", encoding="utf-8")))
+    rows = [dict(record) for record in real_records()]
     labels = {row["uniq_id"]: row["group_id"] for row in csv.DictReader(LABELS.open(newline="", encoding="utf-8"))}
     missing = [row["uniq_id"] for row in rows if row["uniq_id"] not in labels]
     if missing:
         raise SystemExit(f"{LABELS.name} has no label for {len(missing)} real row(s), e.g. {missing[0]}")
     labelled = LabelledSet()
-    for n, row in enumerate(rows):
-        record = _record(row)
+    for n, record in enumerate(rows):
         group = labels[record["uniq_id"]]
         labelled.records.append(record)
         labelled.add(f"jobspikr:{record['uniq_id']}", group)
@@ -95,21 +92,6 @@ def real_set() -> LabelledSet:
             labelled.records.append(other)
             labelled.add(f"jobspikr:{other['uniq_id']}", f"{group}@{other['city']}")
     return labelled
-
-
-def _record(row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as the API sends it: ints and numbers typed, empty fields null."""
-    record: dict[str, Any] = {}
-    for name, value in row.items():
-        if value == "":
-            record[name] = None
-        elif name in _INT_FIELDS:
-            record[name] = int(value)
-        elif name in _NUMBER_FIELDS:
-            record[name] = float(value)
-        else:
-            record[name] = value
-    return record
 
 
 def _new_id(record: dict[str, Any], purpose: str) -> str:

@@ -77,14 +77,16 @@ def project_load(admin: str, dbname: str, jobspikr_conn: str, records: int) -> t
 
 
 @contextmanager
-def standin_process(records: int, *, latency_ms: int = 0, preload: bool = True) -> Iterator[str]:
+def standin_process(records: int, *, latency_ms: int = 0, preload: bool = True,
+                    real_rows: bool = False) -> Iterator[str]:
     """The stand-in API in its own process (its CPU and memory are not the loader's); yields its URL."""
     port = free_port()
     args = [sys.executable, "-m", "standin_api", "--port", str(port), "--records", str(records),
             "--anchor", "2026-11-20", "--days", "14", "--latency-ms", str(latency_ms),
             "--credits", str(10 * records)]
     with ExitStack() as stack:
-        proc = stack.enter_context(subprocess.Popen([*args, *(["--preload"] if preload else [])],
+        flags = [*(["--preload"] if preload else []), *(["--real-rows"] if real_rows else [])]
+        proc = stack.enter_context(subprocess.Popen([*args, *flags],
                                                     stdout=subprocess.PIPE, text=True, env=BENCH_ENV,
                                                     cwd=PROJECT_ROOT))
         assert proc.stdout is not None

@@ -29,8 +29,11 @@ def main() -> None:
                         help="the first answer to every query is empty and looks like the end (a glitch)")
     parser.add_argument("--preload", action="store_true",
                         help="generate and encode every record at start-up (fast pages; ~2.5 KB/record)")
+    parser.add_argument("--real-rows", action="store_true",
+                        help="serve records of the real rows' size and shape (../shared's export, ~10 KB each)")
     args = parser.parse_args()
-    catalogue = Catalogue(seed=args.seed, size=args.records, anchor=args.anchor, days=args.days)
+    catalogue = Catalogue(seed=args.seed, size=args.records, anchor=args.anchor, days=args.days,
+                          real_rows=args.real_rows)
     config = StandinConfig(catalogue=catalogue, latency_ms=args.latency_ms, max_page_size=args.max_page_size,
                            next_cursor_on_last_page=not args.no_next_cursor_on_last_page)
     faults = FaultPlan(first_of_each_query=Fault("glitch_empty")) if args.empty_first_answer else None

@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from standin_api.real_rows import real_records
+
 #: The 42 columns of a real JobsPikr export, in order.
 RECORD_FIELDS: tuple[str, ...] = (
     "crawl_timestamp", "url", "job_title", "category", "company_name", "city", "state",
@@ -97,6 +99,10 @@ _EXPIRY_RATE = 0.05
 _EXPIRY_MAX_DAYS = 10
 
 
+#: What a real-size record keeps of the generated one: which record it is, and when.
+_IDENTITY = ("uniq_id", "cursor", "post_date", "crawl_timestamp")
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """A fixed, seeded set of ``size`` records posted over ``days`` days up to ``anchor``."""
@@ -105,6 +111,9 @@ class Catalogue:
     size: int = 2_000
     anchor: date = date(2026, 11, 25)
     days: int = 14
+    #: Serve the real rows' size and shape: each record is real row ``index % 200`` of the
+    #: export (``standin_api.real_rows``) with this catalogue's identity (id, cursor, dates).
+    real_rows: bool = False
 
     @property
     def first_cursor(self) -> int:
@@ -154,7 +163,11 @@ class Catalogue:
         rng = _rng(self.seed, index, "posting")
         if index >= _REPOST_LOOKBACK and rng.random() < _REPOST_RATE:
             rng.randint(1, _REPOST_LOOKBACK)  # keep the stream aligned with job_of()
-        return _posting(self, index, self.job_of(index), rng)
+        record = _posting(self, index, self.job_of(index), rng)
+        if self.real_rows:
+            real = real_records()
+            return {**real[index % len(real)], **{name: record[name] for name in _IDENTITY}}
+        return record
 
 
 @lru_cache(maxsize=8)

@@ -131,8 +131,17 @@ def _consecutive_runs(days: Sequence[date]) -> Iterator[list[date]]:
         yield run
 
 
+#: A batch is written when it holds this many records or this many bytes of the API's JSON,
+#: whichever comes first: real records are about 10 KB, so a count alone let a batch reach
+#: 50 MB of text (and several times that as parsed objects).
+BATCH_RECORDS = 5_000
+BATCH_BYTES = 8 * 2**20
+#: The most bytes of pages fetched ahead of the batch being written, across all days.
+PREFETCH_BYTES = 8 * 2**20
+
+
 def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPikrQuery,
-                     window: ExtractWindow, *, airflow_run_id: str | None, batch_records: int = 5_000,
+                     window: ExtractWindow, *, airflow_run_id: str | None, batch_records: int = BATCH_RECORDS,
                      on_incomplete: str = "fail") -> dict[str, Any]:
     """Fetch every day of ``window`` from its watermark into raw, reconcile each day with the
     API's ``total_count``, and return the load summary.
@@ -144,9 +153,10 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     warning and says so in the summary (``"warn"``): never a plain success over a gap.
 
     Up to ``parallel_days`` days are fetched at once by background threads while batches
-    are written. Memory holds one batch (``batch_records`` records) plus about one batch of
-    prefetched pages across all days. Each batch commits with its watermark, so a failure
-    loses at most the batch in flight, which the next run fetches again.
+    are written. Memory holds one batch (``batch_records`` records or BATCH_BYTES, whichever
+    is less) plus at most PREFETCH_BYTES of prefetched pages across all days. Each batch
+    commits with its watermark, so a failure loses at most the batch in flight, which the
+    next run fetches again.
     """
     if on_incomplete not in ON_INCOMPLETE:
         raise JobsPikrConfigError(f"on_incomplete must be one of {sorted(ON_INCOMPLETE)}, got {on_incomplete!r}")
@@ -267,7 +277,7 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
         host = item.host
         if (item.records or item.rejected) and item.resume_cursor is not None:
             cursor = item.resume_cursor if cursor is None else max(cursor, item.resume_cursor)
-        if len(batch) >= batch_records:
+        if len(batch) >= batch_records or byte_count >= BATCH_BYTES:
             landed = loader.load_batch(batch, post_date=day, next_cursor=cursor, pages=pages,
                                        byte_count=byte_count, host=host, rejected=rejected)
             progress.batch_landed(day, landed, window_done=False)
@@ -296,6 +306,8 @@ def _pages_by_day(hooks: list[JobsPikrHook], query: JobsPikrQuery, starts: dict[
             yield stream.end
         return pages
 
-    with prefetched_in_order([day_pages(day) for day in days], workers=len(hooks), depth=depth) as stream:
+    with prefetched_in_order([day_pages(day) for day in days], workers=len(hooks), depth=depth,
+                             weigh=lambda item: item.byte_size if isinstance(item, Page) else 0,
+                             max_bytes=PREFETCH_BYTES) as stream:
         for index, item in stream:
             yield days[index], item

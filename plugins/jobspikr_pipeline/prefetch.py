@@ -6,8 +6,11 @@ while the consumer COPYs. With a slow API one stream cannot use the whole rate l
 several sources (post-date days) are fetched at once, and the consumer still reads them
 one after another, in order.
 
-Memory is bounded: each source's queue holds at most ``depth`` items, and workers run at
-most ``2 * workers`` sources ahead of the consumer.
+Memory is bounded: each source's queue holds at most ``depth`` items, workers run at most
+``2 * workers`` sources ahead of the consumer, and, given ``weigh``, the items fetched and
+not yet consumed weigh at most ``max_bytes`` (plus one item: the source being consumed gets
+its next item whenever its queue is empty, so a full budget never stalls the consumer): a page of real records is about 1 MB, and a count of
+pages alone let a fast API fill hundreds of MB ahead of the database.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ SourceFactory = Callable[[int], Iterator[T]]
 
 
 @contextmanager
-def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
-                        depth: int = 2) -> Iterator[Iterator[tuple[int, T]]]:
+def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int, depth: int = 2,
+                        weigh: Callable[[T], int] | None = None,
+                        max_bytes: int = 0) -> Iterator[Iterator[tuple[int, T]]]:
     """Iterate every source's items as ``(source index, item)``, sources in order, with up to
     ``workers`` sources fetched at once by background threads.
 
@@ -45,6 +49,23 @@ def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
     ahead = threading.Semaphore(2 * workers)  # sources taken but not yet consumed
     next_source = iter(range(len(sources)))
     take = threading.Lock()
+    budget = threading.Condition()
+    held = 0  # bytes fetched and not yet consumed
+    consuming = 0  # the source the consumer reads
+
+    def admit(index: int, size: int) -> None:
+        nonlocal held
+        with budget:
+            while (weigh and held and held + size > max_bytes and not stop.is_set()
+                   and not (index == consuming and buffers[index].empty())):
+                budget.wait(0.1)
+            held += size
+
+    def release(size: int) -> None:
+        nonlocal held
+        with budget:
+            held -= size
+            budget.notify_all()
 
     def put(buffer: queue.Queue[object], item: object) -> bool:
         while not stop.is_set():
@@ -58,6 +79,7 @@ def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
     def fetch(index: int, worker: int) -> None:
         try:
             for item in sources[index](worker):
+                admit(index, weigh(item) if weigh else 0)
                 if not put(buffers[index], item):
                     return
         except BaseException as exc:  # noqa: BLE001 (handed to the consumer, which re-raises it)
@@ -77,10 +99,15 @@ def prefetched_in_order(sources: Sequence[SourceFactory[T]], *, workers: int,
             fetch(index, worker)
 
     def consume() -> Iterator[tuple[int, T]]:
+        nonlocal consuming
         for index, buffer in enumerate(buffers):
+            with budget:
+                consuming = index
+                budget.notify_all()
             while (item := buffer.get()) is not _DONE:
                 if isinstance(item, BaseException):
                     raise item
+                release(weigh(item) if weigh else 0)  # type: ignore[arg-type]
                 yield index, item  # type: ignore[misc]
             ahead.release()
 

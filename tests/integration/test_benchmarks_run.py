@@ -14,12 +14,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.skipif(
     not BENCH_PYTHON.exists(), reason=".venv-bench is missing (./pipeline test and ./pipeline bench create it)")]
 
 
-def test_load_benchmark_measures_all_three_paths(postgres_admin: str) -> None:
-    row = bench_load.measure(postgres_admin, 2_000, repeat=1)  # asserts each path landed 2,000 rows
+@pytest.mark.parametrize("shape", bench_load.SHAPES)
+def test_load_benchmark_measures_all_three_paths(postgres_admin: str, shape: str) -> None:
+    row = bench_load.measure(postgres_admin, 2_000, repeat=1, shape=shape)  # asserts each path landed 2,000 rows
     for path in ("project", "copy", "dlt"):
         assert row[f"{path}_rows_s"] > 0 and row[f"{path}_rss_mb"] > 0
+    # the real rows are about 10 KB, the generated ones about 2.4 KB
+    assert (row["record_kb"] > 8) == (shape == "real"), row["record_kb"]
     table = bench_load.report([row])
-    assert "| 2,000 | dlt rest_api |" in table and "| 2,000 | this project |" in table
+    assert f"| 2,000 | {shape} (" in table and "| dlt rest_api |" in table and "| this project |" in table
 
 
 def test_latency_benchmark_counts_requests_against_the_rate_limit(postgres_admin: str) -> None:

@@ -9,13 +9,14 @@ from collections import Counter
 import pytest
 
 from bench import dedup_real
+from standin_api.real_rows import REAL_EXPORT
 
-pytestmark = pytest.mark.skipif(not dedup_real.EXPORT.exists(),
+pytestmark = pytest.mark.skipif(not REAL_EXPORT.exists(),
                                 reason="../shared/data/jobspikr is not beside this clone")
 
 
 def test_every_real_row_has_one_label_and_some_jobs_span_several_rows() -> None:
-    real = {row["uniq_id"] for row in csv.DictReader(dedup_real.EXPORT.open(newline="", encoding="utf-8"))}
+    real = {row["uniq_id"] for row in csv.DictReader(REAL_EXPORT.open(newline="", encoding="utf-8"))}
     labels = list(csv.DictReader(dedup_real.LABELS.open(newline="", encoding="utf-8")))
     assert sorted(row["uniq_id"] for row in labels) == sorted(real)
     sizes = Counter(row["group_id"] for row in labels)

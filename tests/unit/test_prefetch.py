@@ -91,3 +91,27 @@ def test_no_source_starts_after_one_failed() -> None:
     with pytest.raises(PermissionError), prefetched_in_order([source(i) for i in range(10)], workers=2) as stream:
         list(stream)
     assert 0 in started and len(started) <= 2  # the failing source and the one fetched beside it
+
+
+def test_items_fetched_and_not_consumed_weigh_at_most_the_byte_budget_and_the_reader_never_stalls() -> None:
+    """However fast the sources, what waits for the consumer stays within ``max_bytes``, plus the
+    reader's next item, plus an item per worker (fetched before it is weighed); a full budget held by later sources
+    still lets the source being read hand over its next item (else reader and worker would
+    wait on each other)."""
+    produced = 0
+
+    def source(_worker: int) -> Iterator[int]:
+        nonlocal produced
+        for _ in range(50):
+            produced += 1
+            yield 100  # each item weighs 100 bytes
+
+    with prefetched_in_order([source] * 3, workers=3, depth=50, weigh=lambda size: size,
+                             max_bytes=1_000) as stream:
+        consumed = 0
+        for _index, _size in stream:
+            consumed += 1
+            if consumed in (1, 25, 75):
+                time.sleep(0.3)  # the workers run ahead as far as the budget lets them
+                assert produced - consumed <= 10 + 1 + 3, (produced, consumed)
+    assert consumed == 150

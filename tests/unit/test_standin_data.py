@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from standin_api import RECORD_FIELDS, Catalogue
+from standin_api.real_rows import REAL_EXPORT as EXPORT
 
-EXPORT = Path(__file__).resolve().parents[3] / "shared" / "data" / "jobspikr" / "export_2021.csv"
 CATALOGUE = Catalogue(seed=3, size=2_000)
 RECORDS = [CATALOGUE.record(i) for i in range(CATALOGUE.size)]
 
