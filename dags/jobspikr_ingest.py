@@ -28,13 +28,15 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API
   archive (README: Personal data).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
-- **dbt** (a Cosmos task group) builds the dbt project node by node: each model, seed and
-  snapshot is a task running `dbt build` on it (its tests included), with its own retries
-  and log; tests that read several models run after all of them. If the extract or
+- **dbt** (a Cosmos task group in watcher mode): its producer task runs one `dbt build` of
+  the whole project, and each model, seed and snapshot, and its tests, is a task that
+  reports that node's result and log from the build (a failed node's retry runs dbt for that
+  node alone); tests that read several models report after all of them. If the extract or
   fetch_expirations failed it does not run, and the marts keep serving the last good build.
 - **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
   coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
-  about thresholds JobsPikr falls short of, and writes the migration dashboard page.
+  about thresholds JobsPikr falls short of, and writes the migration dashboard page (Plotly
+  charts in one offline HTML file).
 
 Every task failure logs one alert (`jobspikr_pipeline.alerts`); so does a run still not
 finished three hours after it was queued (a deadline alert, run by the triggerer). Runs

@@ -84,7 +84,7 @@ class LegacyScrape:
 
 
 def write_legacy_rows(conn: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert (or replace) rows in ``raw.legacy_scraped_jobs`` as the scraper would."""
+    """Insert rows into ``raw.legacy_scraped_jobs`` as the scraper would (a row already there, by id, is kept)."""
     columns = list(rows[0]) if rows else []
     with conn.cursor() as cur:
         cur.executemany(
