@@ -21,6 +21,7 @@ import psycopg
 
 from bench.eval_dedup import land
 from bench.harness import fresh_database, postgres_admin, write_result
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from local_stack.airflow_env import configure_airflow_env
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
@@ -36,7 +37,7 @@ def dbt_run(*args: str) -> tuple[float, dict[str, float]]:
     from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, run_dbt
 
     started = time.perf_counter()
-    run_dbt(["run", *args], conn_id="warehouse_default")
+    run_dbt(["run", *args], conn_id=WAREHOUSE_CONN_ID)
     seconds = time.perf_counter() - started
     results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
     return seconds, {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
@@ -57,7 +58,7 @@ def measure(admin: str, records: int) -> dict[str, float]:
         conn.execute("vacuum analyze raw.jobspikr_jobs")
     from jobspikr_pipeline.dbt import run_dbt
 
-    run_dbt(["seed"], conn_id="warehouse_default")
+    run_dbt(["seed"], conn_id=WAREHOUSE_CONN_ID)
     # The dedup pipeline's models; the migration's comparison metrics are timed on their own.
     full, models = dbt_run("--full-refresh", "--exclude", *METRICS_MODELS)
     extra = Catalogue(seed=43, size=records // 100, anchor=catalogue.anchor, days=catalogue.days)

@@ -36,6 +36,7 @@ import psycopg
 
 from bench.dedup_real import LabelledSet, available, real_set
 from bench.harness import fresh_database, postgres_admin
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from local_stack.airflow_env import configure_airflow_env
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
@@ -98,7 +99,7 @@ def evaluate(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> Score:
     from jobspikr_pipeline.dbt import run_dbt
 
     land(dsn, catalogue, legacy)
-    run_dbt(["build"], conn_id="warehouse_default")
+    run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
     return score_marts(dsn, catalogue, legacy)
 
 
@@ -118,7 +119,7 @@ def evaluate_real(dsn: str) -> tuple[dict[str, dict[str, Score]], int]:
         loader.finish()
         with conn.transaction():
             write_legacy_rows(conn, labelled.legacy_rows)
-    run_dbt(["build"], conn_id="warehouse_default")
+    run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
     with psycopg.connect(dsn) as conn:
         in_marts = dict(conn.execute(
             "select source || ':' || source_record_id, job_listing_id from marts.job_listing_records"))

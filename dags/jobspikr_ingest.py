@@ -59,9 +59,9 @@ from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, Deadl
 
 from jobspikr_pipeline.alerts import on_failure_alert
 from jobspikr_pipeline.assets import MART_ASSETS, RAW_JOBSPIKR_JOBS
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from jobspikr_pipeline.dbt_graph import dbt_task_group
 
-WAREHOUSE_CONN_ID = "warehouse_default"
 #: A daily run normally takes minutes; one still going after this raises the late-run alert.
 RUN_DEADLINE = timedelta(hours=3)
 JOBSPIKR_CONN_ID = "jobspikr_default"

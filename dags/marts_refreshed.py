@@ -15,6 +15,7 @@ from airflow.sdk import dag, task
 
 from jobspikr_pipeline.alerts import on_failure_alert
 from jobspikr_pipeline.assets import JOB_LISTING_RECORDS, JOB_LISTINGS
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 
 
 @dag(
@@ -33,7 +34,7 @@ def marts_refreshed() -> None:
 
         from jobspikr_pipeline.warehouse import warehouse_connection
 
-        with warehouse_connection("warehouse_default") as conn:
+        with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
             conn.execute("analyze marts.job_listings")
             conn.execute("analyze marts.job_listing_records")
             listings, active = conn.execute(

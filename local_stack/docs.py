@@ -11,8 +11,8 @@ from local_stack.embedded_warehouse import configured_or_embedded_warehouse
 
 def main(port: int = 8081) -> int:
     configure_airflow_env()
+    from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
     from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, dbt_invocation, run_dbt
-    from jobspikr_pipeline.warehouse import WAREHOUSE_CONN_ID
 
     with ExitStack() as stack:
         print(f"Warehouse: {configured_or_embedded_warehouse(stack)}")

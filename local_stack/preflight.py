@@ -12,7 +12,8 @@ class SetupError(Exception):
 
 def check_warehouse() -> None:
     """The warehouse connection parses and its Postgres answers."""
-    from jobspikr_pipeline.warehouse import WAREHOUSE_CONN_ID, warehouse_connection
+    from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
+    from jobspikr_pipeline.warehouse import warehouse_connection
 
     try:
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:

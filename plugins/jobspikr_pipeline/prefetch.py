@@ -9,8 +9,9 @@ one after another, in order.
 Memory is bounded: each source's queue holds at most ``depth`` items, workers run at most
 ``2 * workers`` sources ahead of the consumer, and, given ``weigh``, the items fetched and
 not yet consumed weigh at most ``max_bytes`` (plus one item: the source being consumed gets
-its next item whenever its queue is empty, so a full budget never stalls the consumer): a page of real records is about 1 MB, and a count of
-pages alone let a fast API fill hundreds of MB ahead of the database.
+its next item whenever its queue is empty, so a full budget never stalls the consumer). A
+page of real records is about 1 MB: a count of pages alone let a fast API fill hundreds of
+MB ahead of the database.
 """
 
 from __future__ import annotations

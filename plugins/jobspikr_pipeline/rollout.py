@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, run_dbt
 
 FLAGS_PATH = DBT_PROJECT_DIR / "seeds" / "source_flags.csv"
@@ -88,7 +89,7 @@ def set_flags(changes: dict[str, dict[str, object]], path: Path = FLAGS_PATH) ->
     return flags
 
 
-def rollback(conn_id: str = "warehouse_default", path: Path = FLAGS_PATH) -> dict[str, SourceFlag]:
+def rollback(conn_id: str = WAREHOUSE_CONN_ID, path: Path = FLAGS_PATH) -> dict[str, SourceFlag]:
     """JobsPikr off, the legacy scraper on for everyone; rebuild the marts."""
     flags = set_flags({"jobspikr": {"enabled": False},
                        "legacy": {"enabled": True, "rollout_percent": 100}}, path)
@@ -96,7 +97,7 @@ def rollback(conn_id: str = "warehouse_default", path: Path = FLAGS_PATH) -> dic
     return flags
 
 
-def rollforward(conn_id: str = "warehouse_default", path: Path = FLAGS_PATH) -> dict[str, SourceFlag]:
+def rollforward(conn_id: str = WAREHOUSE_CONN_ID, path: Path = FLAGS_PATH) -> dict[str, SourceFlag]:
     """JobsPikr back on for everyone; rebuild the marts."""
     flags = set_flags({"jobspikr": {"enabled": True, "rollout_percent": 100}}, path)
     run_dbt(["build"], conn_id=conn_id)
@@ -111,7 +112,7 @@ def describe(flags: dict[str, SourceFlag]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("status", "rollback", "rollforward"))
-    parser.add_argument("--conn-id", default="warehouse_default")
+    parser.add_argument("--conn-id", default=WAREHOUSE_CONN_ID)
     args = parser.parse_args(argv)
     if args.action == "rollback":
         flags = rollback(args.conn_id)

@@ -1,4 +1,4 @@
-"""Access to the warehouse Postgres through the Airflow connection ``warehouse_default``.
+"""Access to the warehouse Postgres through its Airflow connection (``WAREHOUSE_CONN_ID``).
 
 Nothing here knows whether the server is the embedded one or a real one: the connection
 (``AIRFLOW_CONN_WAREHOUSE_DEFAULT`` or a secrets backend) is the only source of truth.
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import psycopg
 from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-WAREHOUSE_CONN_ID = "warehouse_default"
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 
 
 @contextmanager
