@@ -82,11 +82,11 @@ def dbt_task_group(group_id: str, *, conn_id: str, after: Any, **task_group_args
         operator_args={"env": DBT_TASK_ENV, "install_deps": False},
         **task_group_args,
     )
-    _report_after_the_build(group, after)
+    _order_after_the_build(group, after)
     return group
 
 
-def _report_after_the_build(group: Any, after: Any) -> None:
+def _order_after_the_build(group: Any, after: Any) -> None:
     """Run the group after ``after``, and its node tasks after the producer's ``dbt build``.
 
     Cosmos leaves the nodes with no parent in the project unconnected to the producer in a
