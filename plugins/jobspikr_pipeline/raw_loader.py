@@ -276,8 +276,11 @@ class RawLoader:
 
 def record_hash(record: dict[str, Any]) -> str:
     """The version of a record: md5 of its canonical JSON without the re-crawl fields."""
-    content = {k: v for k, v in record.items() if k not in _VOLATILE_KEYS}
-    return hashlib.md5(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).hexdigest()
+    return hashlib.md5(_canonical_content(record), usedforsecurity=False).hexdigest()
+
+
+def _canonical_content(record: dict[str, Any]) -> bytes:
+    return orjson.dumps({k: v for k, v in record.items() if k not in _VOLATILE_KEYS}, option=orjson.OPT_SORT_KEYS)
 
 
 def _reject_key(rejected: Rejected) -> str:
@@ -287,8 +290,18 @@ def _reject_key(rejected: Rejected) -> str:
 
 
 def _copy_row(record: dict[str, Any]) -> tuple[Any, ...]:
-    return (record["uniq_id"], record_hash(record), record["cursor"], _timestamp(record.get("crawl_timestamp")),
-            _date(record.get("post_date")), Jsonb(record, dumps=orjson.dumps))
+    """The COPY row of a record. The record is serialised once: the canonical content that is
+    hashed, with the re-crawl fields added after it, is the payload (jsonb keeps no key order)."""
+    content = _canonical_content(record)
+    volatile = orjson.dumps({k: record[k] for k in _VOLATILE_KEYS if k in record})
+    payload = volatile if content == b"{}" else content if volatile == b"{}" else content[:-1] + b"," + volatile[1:]
+    return (record["uniq_id"], hashlib.md5(content, usedforsecurity=False).hexdigest(), record["cursor"],
+            _timestamp(record.get("crawl_timestamp")), _date(record.get("post_date")),
+            Jsonb(payload, dumps=_as_is))
+
+
+def _as_is(payload: bytes) -> bytes:
+    return payload
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -1,0 +1,32 @@
+"""The loader's COPY row: one serialisation of the record gives both its version hash and
+its payload."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+import pytest
+
+from jobspikr_pipeline.raw_loader import _copy_row, record_hash
+
+RECORD = {"uniq_id": "u1", "job_title": "Nurse \u2013 ICU", "cursor": 42,
+          "crawl_timestamp": "2021-10-03 04:25:55 +0000", "post_date": "2021-10-02", "geo": None,
+          "inferred_skills": ["a", {"b": 1}]}
+
+
+@pytest.mark.parametrize("record", [RECORD, {k: v for k, v in RECORD.items() if k != "crawl_timestamp"},
+                                    {"uniq_id": "u2", "cursor": 7}])
+def test_the_payload_is_the_whole_record_and_the_hash_its_canonical_content(record: dict) -> None:
+    uniq_id, version, cursor, _crawled, _posted, payload = _copy_row(record)
+    assert (uniq_id, cursor) == (record["uniq_id"], record["cursor"])
+    assert orjson.loads(payload.dumps(payload.obj)) == record
+    content = {k: v for k, v in record.items() if k not in ("cursor", "crawl_timestamp", "latest_expiry_check_date")}
+    assert version == record_hash(record) == hashlib.md5(
+        orjson.dumps(content, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).hexdigest()
+
+
+def test_a_re_crawl_keeps_the_version_and_a_change_makes_a_new_one() -> None:
+    recrawled = {**RECORD, "cursor": 99, "crawl_timestamp": "2021-10-05 00:00:00 +0000"}
+    changed = {**RECORD, "job_title": "Nurse - ICU (nights)"}
+    assert _copy_row(recrawled)[1] == _copy_row(RECORD)[1] != _copy_row(changed)[1]
