@@ -53,6 +53,7 @@ def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = N
         with _output_to(RUN_LOG) as terminal, _alerts_to(terminal, started) as alerts, _progress_to(terminal):
             state, run_id = _run_dag({"since": since.isoformat()} if since else {})
         summary = _summary(run_id)
+        summary["tasks"] = task_times(run_id)
     elapsed = time.monotonic() - started
     _print_summary(state, run_id, summary, warehouse, api, elapsed, alerts)
     return 0 if state == "success" else 1
@@ -211,6 +212,28 @@ def _summary(run_id: str) -> dict[str, object]:
             "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration}
 
 
+def task_times(run_id: str) -> str:
+    """Where the run's time went, per task, longest first: the dbt group's node tasks (which
+    report from the one build) are summed into one entry."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(select(TaskInstance.task_id, TaskInstance.duration).where(
+            TaskInstance.dag_id == "jobspikr_ingest", TaskInstance.run_id == run_id)).all()
+    times: dict[str, float] = {}
+    nodes = 0
+    for task_id, duration in rows:
+        name = task_id
+        if task_id.startswith("dbt.") and task_id != f"dbt.{PRODUCER_WATCHER_TASK_ID}":
+            name, nodes = "dbt node tasks", nodes + 1
+        times[name] = times.get(name, 0.0) + (duration or 0.0)
+    return ", ".join(f"{name}{f' ({nodes})' if name == 'dbt node tasks' else ''} {seconds:.1f}s"
+                     for name, seconds in sorted(times.items(), key=lambda item: -item[1]))
+
+
 def _print_summary(state: str, run_id: str, summary: dict[str, object], warehouse: str, api: str,
                    elapsed: float, alerts: list[str]) -> None:
     from jobspikr_pipeline.dashboard import dashboard_path
@@ -227,6 +250,7 @@ jobspikr_ingest run {run_id}: {state.upper()}   (full Airflow log: {RUN_LOG.rela
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
   quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)
   time:       {elapsed:.1f}s
+  per task:   {summary['tasks']}
 {raised}
 {summary['migration']}
 

@@ -41,6 +41,11 @@ def test_a_first_load_that_finds_nothing_says_so_and_since_reaches_2021_cheaply(
     assert "alert:      JobsPikr pipeline: fetched 0 records: this first load asked JobsPikr for post dates" \
         in first.stdout
     assert "./pipeline run --since YYYY-MM-DD" in first.stdout
+    # where the time went, per task, longest first
+    per_task = next(line for line in first.stdout.splitlines() if line.startswith("  per task:"))
+    times = [float(t.rsplit(" ", 1)[1].rstrip("s")) for t in per_task.split(":", 1)[1].split(", ")]
+    assert "extract_load" in per_task and "dbt.dbt_producer_watcher" in per_task and "dbt node tasks (" in per_task
+    assert times == sorted(times, reverse=True) and len(times) >= 8, per_task
 
     served = api_2021.requests_served
     second = pipeline("run", "--since", "2021-10-01")
