@@ -22,7 +22,7 @@ COLOURS = {"jobspikr": "#1f77b4", "legacy": "#ff7f0e", "overlap": "#2ca02c"}
 COMPLETENESS_FIELDS = ("title", "company", "city", "state", "salary", "description", "job_type")
 #: The per-run history: records each source delivered as of each dbt run.
 HISTORY_METRIC = "records"
-_LAYOUT = {"height": 300, "margin": {"l": 60, "r": 20, "t": 10, "b": 50}, "hovermode": "x unified",
+_LAYOUT = {"height": 300, "margin": {"l": 60, "r": 20, "t": 24, "b": 50}, "hovermode": "x unified",
            "legend": {"orientation": "h", "y": -0.25}, "template": "plotly_white"}
 
 
@@ -58,7 +58,7 @@ def render_dashboard(report: MigrationReport) -> str:
     charts = "".join(
         f'<figure data-chart="{chart}"><figcaption>{html.escape(title)}</figcaption>'
         + pio.to_html(figure, full_html=False, include_plotlyjs=(i == 0), div_id=chart,
-                      config={"displaylogo": False, "responsive": True})
+                      config={"displayModeBar": False, "responsive": True})
         + "</figure>"
         for i, (chart, (title, figure)) in enumerate(dashboard_figures(report).items()))
     return f"""<!doctype html>
