@@ -17,9 +17,9 @@ with
 scored as (
 
     select r.*,
-           (r.title is not null)::int + (r.company_name is not null)::int + (r.city_norm is not null)::int
-           + (r.state_code is not null)::int + (r.salary_min is not null)::int
-           + (r.description is not null)::int + (r.job_type is not null)::int as completeness
+           {% for column in var('completeness_fields').values() -%}
+           {{ '+ ' if not loop.first }}(r.{{ column }} is not null)::int
+           {% endfor -%} as completeness
     from {{ records }} r
 
 ),

@@ -17,9 +17,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from jobspikr_pipeline.migration_report import SOURCES, SUMMARY_METRICS, MigrationReport
+from jobspikr_pipeline.project_vars import completeness_fields
 
 COLOURS = {"jobspikr": "#1f77b4", "legacy": "#ff7f0e", "overlap": "#2ca02c"}
-COMPLETENESS_FIELDS = ("title", "company", "city", "state", "salary", "description", "job_type")
 #: The per-run history: records each source delivered as of each dbt run.
 HISTORY_METRIC = "records"
 _LAYOUT = {"height": 300, "margin": {"l": 60, "r": 20, "t": 24, "b": 50}, "hovermode": "x unified",
@@ -109,10 +109,10 @@ def _completeness_bars(report: MigrationReport) -> go.Figure:
     "0%" rather than as a missing bar."""
     figure = _figure("% of records with the field", x_title="field")
     for source in ("jobspikr", "legacy"):
-        values = [report.totals.get((source, f"completeness_{name}_pct")) for name in COMPLETENESS_FIELDS]
+        values = [report.totals.get((source, f"completeness_{name}_pct")) for name in completeness_fields()]
         if all(v is None for v in values):
             continue
-        figure.add_bar(x=list(COMPLETENESS_FIELDS), y=values, name=source, marker_color=COLOURS[source],
+        figure.add_bar(x=list(completeness_fields()), y=values, name=source, marker_color=COLOURS[source],
                        text=[None if v is None else f"{v:.0f}%" for v in values], textposition="outside",
                        cliponaxis=False, hovertemplate=f"%{{x}}: %{{y:.1f}}%<extra>{source}</extra>")
     figure.update_layout(barmode="group", hovermode="closest")

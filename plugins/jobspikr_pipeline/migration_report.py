@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from jobspikr_pipeline.project_vars import completeness_fields
+
 #: The comparison's columns, in the order the summary and the dashboard show them.
 SOURCES = ("jobspikr", "legacy", "overlap")
 #: Metrics in the summary, with how to print them.
 SUMMARY_METRICS = (
     ("records", "{:,.0f}"), ("unique_jobs", "{:,.0f}"), ("coverage_pct", "{:.1f}%"),
     ("duplicate_rate_pct", "{:.1f}%"), ("quarantine_rate_pct", "{:.1f}%"), ("freshness_hours", "{:.1f} h"),
-    ("completeness_title_pct", "{:.1f}%"), ("completeness_company_pct", "{:.1f}%"),
-    ("completeness_city_pct", "{:.1f}%"), ("completeness_state_pct", "{:.1f}%"),
-    ("completeness_salary_pct", "{:.1f}%"), ("completeness_description_pct", "{:.1f}%"),
-    ("completeness_job_type_pct", "{:.1f}%"), ("ingestion_seconds", "{:.1f} s"),
+    *((f"completeness_{name}_pct", "{:.1f}%") for name in completeness_fields()),
+    ("ingestion_seconds", "{:.1f} s"),
 )
 
 

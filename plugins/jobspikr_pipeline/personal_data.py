@@ -25,20 +25,17 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 import psycopg
-import yaml
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from jobspikr.errors import JobsPikrConfigError
+from jobspikr_pipeline.project_vars import project_var
 
 Action = Literal["keep", "hash", "drop"]
 KEY_VARIABLE = "JOBSPIKR_PERSONAL_DATA_KEY"
-DBT_PROJECT_FILE = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
 #: What an erased value becomes, wherever it was.
 ERASED = "[erased]"
 #: Schemas ``forget`` never touches: the database's own.
@@ -128,10 +125,8 @@ def _is_pseudonym(value: Any) -> bool:
     return isinstance(value, str) and re.fullmatch(r"hmac:[0-9a-f]{64}", value) is not None
 
 
-@cache
 def _configured_settings() -> dict[str, Any]:
-    project = yaml.safe_load(DBT_PROJECT_FILE.read_text())
-    return project["vars"]["personal_data"]
+    return project_var("personal_data")
 
 
 # -- retention --------------------------------------------------------------------------

@@ -8,8 +8,7 @@
     unique_jobs             distinct jobs after deduplication
     coverage_pct            share of the other source's jobs this source also found
                             (overlap: jobs both found, as a share of all jobs)
-    completeness_<field>_pct  share of valid records with the field
-                            (title, company, city, state, salary, description, job_type)
+    completeness_<field>_pct  share of valid records with the field (var completeness_fields)
     freshness_hours         median hours from post date to first delivery
     duplicate_rate_pct      share of records that repeat a job the source already delivered
     quarantine_rate_pct     share of delivered records that failed validation
@@ -17,6 +16,8 @@
 -#}
 {% macro migration_metrics(by_day) -%}
 {%- set day = 'post_date' if by_day else 'null::date' -%}
+{%- set fields = var('completeness_fields') -%}
+{%- set field_columns = fields.values() | join(', ') -%}
 with
 
 records as (
@@ -39,9 +40,8 @@ jobs as (
 
 overlap_records as (
 
-    select 'overlap'::text as source, records.job_listing_id, records.post_date, records.title,
-           records.company_name, records.city_norm, records.state_code, records.salary_min,
-           records.description, records.job_type, records.first_seen_at
+    select 'overlap'::text as source, records.job_listing_id, records.post_date,
+           {% for column in fields.values() %}records.{{ column }}, {% endfor %}records.first_seen_at
     from records join jobs using (job_listing_id)
     where jobs.in_jobspikr and jobs.in_legacy
 
@@ -54,21 +54,15 @@ per_source as (
         source,
         count(*)::numeric                                             as records,
         count(distinct job_listing_id)::numeric                       as unique_jobs,
-        100.0 * avg((title is not null)::int)                         as completeness_title_pct,
-        100.0 * avg((company_name is not null)::int)                  as completeness_company_pct,
-        100.0 * avg((city_norm is not null)::int)                     as completeness_city_pct,
-        100.0 * avg((state_code is not null)::int)                    as completeness_state_pct,
-        100.0 * avg((salary_min is not null)::int)                    as completeness_salary_pct,
-        100.0 * avg((description is not null)::int)                   as completeness_description_pct,
-        100.0 * avg((job_type is not null)::int)                      as completeness_job_type_pct,
+        {% for name, column in fields.items() -%}
+        100.0 * avg(({{ column }} is not null)::int)                  as completeness_{{ name }}_pct,
+        {% endfor -%}
         percentile_cont(0.5) within group (
             order by extract(epoch from first_seen_at - post_date::timestamptz) / 3600) as freshness_hours
     from (
-        select source, job_listing_id, post_date, title, company_name, city_norm, state_code, salary_min,
-               description, job_type, first_seen_at from records
+        select source, job_listing_id, post_date, {{ field_columns }}, first_seen_at from records
         union all
-        select source, job_listing_id, post_date, title, company_name, city_norm, state_code, salary_min,
-               description, job_type, first_seen_at from overlap_records
+        select source, job_listing_id, post_date, {{ field_columns }}, first_seen_at from overlap_records
     ) as measured
     group by 1, 2
 
@@ -131,13 +125,9 @@ cross join lateral (values
     ('records', records),
     ('unique_jobs', unique_jobs),
     ('coverage_pct', coverage_pct),
-    ('completeness_title_pct', completeness_title_pct),
-    ('completeness_company_pct', completeness_company_pct),
-    ('completeness_city_pct', completeness_city_pct),
-    ('completeness_state_pct', completeness_state_pct),
-    ('completeness_salary_pct', completeness_salary_pct),
-    ('completeness_description_pct', completeness_description_pct),
-    ('completeness_job_type_pct', completeness_job_type_pct),
+    {% for name in fields -%}
+    ('completeness_{{ name }}_pct', completeness_{{ name }}_pct),
+    {% endfor -%}
     ('freshness_hours', freshness_hours),
     ('duplicate_rate_pct', duplicate_rate_pct),
     ('quarantine_rate_pct', quarantine_rate_pct)
