@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -83,24 +84,25 @@ th:first-child, td:first-child {{ text-align: left; }}
 
 
 def _daily_lines(report: MigrationReport, metric: str, unit: str, sources: tuple[str, ...]) -> go.Figure:
-    figure = _figure(unit, x_title="post date")
-    for source in sources:
-        if points := report.daily.get((source, metric)):
-            figure.add_scatter(x=[d for d, _ in points], y=[v for _, v in points], name=source,
-                               mode="lines+markers", line={"color": COLOURS[source]},
-                               hovertemplate=f"%{{y:,.1f}} {unit}<extra>{source}</extra>")
-    figure.update_xaxes(tickformat="%b %d")
-    return _or_no_data(figure)
+    return _lines({s: report.daily.get((s, metric), []) for s in sources}, unit=unit, value="%{y:,.1f}",
+                  x_title="post date", tickformat="%b %d")
 
 
 def _history_lines(report: MigrationReport) -> go.Figure:
-    figure = _figure("records", x_title="dbt run")
-    for source in SOURCES:
-        if points := report.history.get((source, HISTORY_METRIC)):
-            figure.add_scatter(x=[t for t, _ in points], y=[v for _, v in points], name=source,
+    return _lines({s: report.history.get((s, HISTORY_METRIC), []) for s in SOURCES}, unit="records",
+                  value="%{y:,.0f}", x_title="dbt run", tickformat="%b %d %H:%M")
+
+
+def _lines(series: dict[str, list[tuple[Any, float]]], *, unit: str, value: str, x_title: str,
+           tickformat: str) -> go.Figure:
+    """A line per source that has points (x, value), in the source's colour."""
+    figure = _figure(unit, x_title=x_title)
+    for source, points in series.items():
+        if points:
+            figure.add_scatter(x=[x for x, _ in points], y=[v for _, v in points], name=source,
                                mode="lines+markers", line={"color": COLOURS[source]},
-                               hovertemplate=f"%{{y:,.0f}} records<extra>{source}</extra>")
-    figure.update_xaxes(tickformat="%b %d %H:%M")
+                               hovertemplate=f"{value} {unit}<extra>{source}</extra>")
+    figure.update_xaxes(tickformat=tickformat)
     return _or_no_data(figure)
 
 
