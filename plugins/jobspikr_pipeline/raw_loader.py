@@ -1,7 +1,8 @@
 """Bulk, idempotent loading of JobsPikr records into ``raw.jobspikr_jobs``.
 
-Each batch is one transaction: ``COPY`` into a temporary table, insert the versions
-not yet stored, move the stream's watermark and add to the load log. Either all of
+Each batch is one transaction: look up which of its versions are stored already, ``COPY``
+the new ones into the raw table, mark the others seen again, move the stream's watermark
+and add to the load log. Either all of
 that commits or none of it does, so a worker killed mid-batch leaves the watermark at
 the last batch that fully landed and the next run fetches exactly what is missing.
 
@@ -19,10 +20,11 @@ keep; the version hash is taken after it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +34,8 @@ from psycopg.types.json import Jsonb
 
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.personal_data import PersonalDataPolicy
+
+log = logging.getLogger(__name__)
 
 _VOLATILE_KEYS = frozenset({"cursor", "crawl_timestamp", "latest_expiry_check_date"})
 #: First key of the advisory lock that serialises loads of one set of filters.
@@ -63,6 +67,32 @@ select count(*) filter (where is_new) as inserted,
 from inserted
 """
 
+
+#: The stored and archived versions of a batch's listings (both tables are keyed by uniq_id first).
+_STORED_SQL = """
+select uniq_id, record_hash, false from raw.jobspikr_jobs where uniq_id = any(%(ids)s::text[])
+union all
+select uniq_id, record_hash, true from raw.jobspikr_jobs_archive where uniq_id = any(%(ids)s::text[])
+"""
+
+#: New versions go straight into the raw table, in COPY's binary format (no text escaping
+#: on either side).
+_COPY_NEW_SQL = """
+copy raw.jobspikr_jobs (uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload,
+                        load_id, airflow_run_id, fetched_at, source_host, last_seen_at)
+from stdin (format binary)
+"""
+_COPY_NEW_TYPES = ["text", "text", "int8", "timestamptz", "date", "jsonb", "int8", "text", "timestamptz", "text",
+                   "timestamptz"]
+
+#: A stored version sent again is seen again, and becomes the current one again: it takes
+#: the newest cursor (as ``_MERGE_SQL`` does).
+_SEEN_AGAIN_SQL = """
+update raw.jobspikr_jobs j
+set last_seen_at = now(), cursor = greatest(j.cursor, seen.cursor)
+from unnest(%(ids)s::text[], %(versions)s::text[], %(cursors)s::bigint[]) as seen (uniq_id, record_hash, cursor)
+where j.uniq_id = seen.uniq_id and j.record_hash = seen.record_hash
+"""
 
 _RECEIVED_SQL = """
 with received as (
@@ -217,10 +247,9 @@ class RawLoader:
         post_date) watermark to ``next_cursor``: all in one transaction."""
         batch = LoadCounts(pages=pages, records_received=len(records) + len(rejected), bytes=byte_count,
                            rejected=len(rejected))
-        records = [self.policy.apply(record) for record in records]
         rejected = [Rejected(r.position, r.reason, self.policy.apply(r.record) if isinstance(r.record, dict)
                              else r.record) for r in rejected]
-        keys = [record["uniq_id"] for record in records] + [_reject_key(r) for r in rejected]
+        keys = [record["uniq_id"] for record in records] + [_reject_key(r) for r in rejected]  # the policy keeps ids
         with self.conn.transaction():
             self.conn.execute(_RECEIVED_SQL, {"query_key": self.query_key, "post_date": post_date,
                                               "keys": keys, "load_id": self.load_id})
@@ -231,20 +260,8 @@ class RawLoader:
                         " values (%s, %s, %s, %s)",
                         [(self.load_id, post_date, r.reason, Jsonb(r.record)) for r in rejected])
             if records:
-                self.conn.execute(
-                    "create temp table if not exists incoming_jobs (uniq_id text, record_hash text,"
-                    " cursor bigint, crawl_timestamp timestamptz, post_date date, payload jsonb)")
-                self.conn.execute("truncate pg_temp.incoming_jobs")
-                with self.conn.cursor() as cur, cur.copy(
-                        "copy pg_temp.incoming_jobs (uniq_id, record_hash, cursor, crawl_timestamp, post_date,"
-                        " payload)"
-                        " from stdin") as copy:
-                    for record in records:
-                        copy.write_row(_copy_row(record))
-                inserted, updated = self.conn.execute(_MERGE_SQL, {
-                    "load_id": self.load_id, "run_id": self.airflow_run_id, "host": host}).fetchone()
-                batch.inserted, batch.updated = inserted, updated
-                batch.duplicates_skipped = len(records) - inserted
+                batch.inserted, batch.updated = self._store(records, host)
+                batch.duplicates_skipped = len(records) - batch.inserted
             if next_cursor is not None:
                 self.conn.execute(
                     "insert into raw.jobspikr_watermarks (query_key, post_date, next_cursor, load_id)"
@@ -260,6 +277,69 @@ class RawLoader:
                  batch.duplicates_skipped, batch.rejected, batch.bytes, host, self.load_id))
         self.counts.add(batch)
         return batch
+
+    def _store(self, records: list[dict[str, Any]], host: str) -> tuple[int, int]:
+        """Store the versions not stored yet, mark the others seen again; return (inserted,
+        inserted versions of listings stored before). Inside the batch's transaction.
+
+        The batch's stored and archived versions are looked up first (by ``uniq_id``), so
+        each record is hashed, checked and COPYed straight into ``raw.jobspikr_jobs`` in one
+        pass: no temporary table, no second write of every payload, and Postgres parses one
+        row while the next is prepared. Another load (other filters, another lock) may store
+        one of these versions between the look-up and the COPY; the COPY then fails on the
+        key, and the batch is merged through a temporary table instead (``_merge``), which
+        settles any race.
+        """
+        stored: set[tuple[str, str]] = set()
+        archived: set[tuple[str, str]] = set()
+        listed: set[str] = set()
+        for uniq_id, version, in_archive in self.conn.execute(
+                _STORED_SQL, {"ids": list({record["uniq_id"] for record in records})}):
+            (archived if in_archive else stored).add((uniq_id, version))
+            listed.update(() if in_archive else (uniq_id,))
+        now = self.conn.execute("select now()").fetchone()[0]
+        written: dict[tuple[str, str], int] = {}  # new versions and the cursor they were written with
+        seen_again: dict[tuple[str, str], int] = {}  # versions stored before, or sent twice: newest cursor
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cur, cur.copy(_COPY_NEW_SQL) as copy:
+                copy.set_types(_COPY_NEW_TYPES)
+                for record in records:
+                    row = _copy_row(self.policy.apply(record))
+                    key, cursor = (row[0], row[1]), row[2]
+                    if key in archived:
+                        continue
+                    if key in stored or key in written:
+                        seen_again[key] = max(cursor, seen_again.get(key, cursor))
+                        continue
+                    written[key] = cursor
+                    copy.write_row((*row, self.load_id, self.airflow_run_id, now, host, now))
+        except psycopg.errors.UniqueViolation:
+            log.info("JobsPikr load %d: a version was stored by another load meanwhile; merging the batch",
+                     self.load_id)
+            return self._merge([_copy_row(self.policy.apply(record)) for record in records], host)
+        raised = {key: cursor for key, cursor in seen_again.items() if cursor > written.get(key, -1)}
+        if raised:
+            self.conn.execute(_SEEN_AGAIN_SQL, {"ids": [key[0] for key in raised],
+                                                "versions": [key[1] for key in raised],
+                                                "cursors": list(raised.values())})
+        return len(written), sum(1 for uniq_id, _ in written if uniq_id in listed)
+
+    def _merge(self, rows: Iterable[tuple[Any, ...]], host: str) -> tuple[int, int]:
+        """The general way to store a batch: COPY into a temporary table, then insert what is
+        new and mark the rest seen again in one statement (``_MERGE_SQL``); slower than
+        ``_store``'s direct COPY, but safe against anything another load wrote meanwhile."""
+        self.conn.execute("create temp table if not exists incoming_jobs (uniq_id text, record_hash text,"
+                          " cursor bigint, crawl_timestamp timestamptz, post_date date, payload jsonb)")
+        self.conn.execute("truncate pg_temp.incoming_jobs")
+        with self.conn.cursor() as cur, cur.copy(
+                "copy pg_temp.incoming_jobs (uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload)"
+                " from stdin (format binary)") as copy:
+            copy.set_types(_COPY_NEW_TYPES[:6])
+            for row in rows:
+                copy.write_row(row)
+        inserted, updated = self.conn.execute(_MERGE_SQL, {
+            "load_id": self.load_id, "run_id": self.airflow_run_id, "host": host}).fetchone()
+        return inserted, updated
 
     def finish(self, error: BaseException | None = None) -> dict[str, Any]:
         """Close the load-log row as succeeded or failed; return the summary."""
@@ -305,14 +385,16 @@ def _as_is(payload: bytes) -> bytes:
 
 
 def _timestamp(value: Any) -> datetime | None:
-    """``2021-10-03 04:25:55 +0000`` (JobsPikr's format) or ISO 8601; else None."""
+    """``2021-10-03 04:25:55 +0000`` (JobsPikr's format) or ISO 8601 (UTC if no offset); else None."""
     if not isinstance(value, str):
         return None
     text = value[:19] + value[20:] if len(value) == 25 and value[19] == " " else value
     try:
-        return datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    # JobsPikr sends an offset (+0000); a value without one is read as UTC.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _date(value: Any) -> date | None:

@@ -22,6 +22,7 @@ from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
 from jobspikr_pipeline.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations
+from jobspikr_pipeline.raw_loader import RawLoader
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
@@ -236,3 +237,39 @@ def test_days_fetched_in_parallel_land_exactly_like_one_at_a_time(conn, monkeypa
         before = slow.requests_served
         assert load(conn)["inserted"] == 0
         assert slow.requests_served - before == len(WINDOW.days(first_load=False))
+
+
+def _stored(conn: psycopg.Connection) -> dict[tuple[str, str], tuple[int, object]]:
+    return {(u, h): (c, seen) for u, h, c, seen in
+            conn.execute("select uniq_id, record_hash, cursor, last_seen_at from raw.jobspikr_jobs")}
+
+
+@pytest.mark.parametrize("race", [False, True], ids=["direct copy", "another load stored them meanwhile"])
+def test_a_batch_lands_new_versions_once_and_marks_known_ones_seen_again(conn, monkeypatch, race) -> None:
+    """A batch with new versions, a stored one re-sent with a newer cursor, a version sent twice
+    and an archived one: the same rows and counts whether the loader's direct COPY goes through
+    or finds a version stored after its look-up (then it merges the batch instead)."""
+    first = [CATALOGUE.record(i) for i in range(3)]
+    loader = RawLoader(conn, query_key="batch-test", airflow_run_id="t")
+    loader.load_batch(first, post_date=TEST_ANCHOR, next_cursor=None, pages=1, byte_count=0, host="h")
+    conn.execute("update raw.jobspikr_jobs set last_seen_at = now() - interval '100 days' where uniq_id = %s",
+                 (first[2]["uniq_id"],))
+    assert archive_stale_listings(conn, unseen_days=90, expired_grace_days=10_000) == 1
+    before = _stored(conn)
+    changed = {**first[1], "job_title": "Changed title"}
+    again = [{**first[0], "cursor": first[0]["cursor"] + 1000}, changed, CATALOGUE.record(3),
+             {**CATALOGUE.record(3), "cursor": CATALOGUE.record(3)["cursor"] + 5}, first[2]]
+    if race:  # the look-up sees nothing, as if every version were stored after it ran
+        monkeypatch.setattr("jobspikr_pipeline.raw_loader._STORED_SQL",
+                            "select null::text, null::text, false where %(ids)s::text[] is null")
+    counts = loader.load_batch(again, post_date=TEST_ANCHOR, next_cursor=None, pages=1, byte_count=0, host="h")
+    assert (counts.inserted, counts.updated, counts.duplicates_skipped) == (2, 1, 3)
+    after = _stored(conn)
+    key0 = next(k for k in before if k[0] == first[0]["uniq_id"])
+    assert after[key0][0] == first[0]["cursor"] + 1000 and after[key0][1] > before[key0][1]  # seen again, newest
+    new3 = [k for k in after if k[0] == CATALOGUE.record(3)["uniq_id"]]
+    assert len(new3) == 1 and after[new3[0]][0] == CATALOGUE.record(3)["cursor"] + 5  # sent twice: newest cursor
+    assert len([k for k in after if k[0] == first[1]["uniq_id"]]) == 2  # a changed re-send is a new version
+    assert not any(k[0] == first[2]["uniq_id"] for k in after)  # archived: not landed again
+    assert len(after) == len(before) + 2
+    loader.finish()
