@@ -69,8 +69,8 @@ def score(predicted: dict[str, str], truth: dict[str, object]) -> Score:
 
 def land(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> None:
     """Put the catalogue in the raw JobsPikr table and the legacy rows in the scraper's table."""
-    from jobspikr_pipeline.migrations import apply_migrations
     from jobspikr_pipeline.raw_loader import RawLoader
+    from jobspikr_pipeline.raw_schema import apply_migrations
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         apply_migrations(conn)
@@ -107,8 +107,8 @@ def evaluate_real(dsn: str) -> tuple[dict[str, dict[str, Score]], int]:
     """Land the real labelled set in ``dsn``, build, and score the marts and the naive key
     on each half; also how many records never reached the marts."""
     from jobspikr_pipeline.dbt import run_dbt
-    from jobspikr_pipeline.migrations import apply_migrations
     from jobspikr_pipeline.raw_loader import RawLoader
+    from jobspikr_pipeline.raw_schema import apply_migrations
 
     labelled = real_set()
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -16,7 +16,7 @@ def main(dsn: str) -> None:
     from jobspikr.hook import JobsPikrHook
     from jobspikr.query import JobsPikrQuery
     from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-    from jobspikr_pipeline.migrations import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_migrations
 
     window = ExtractWindow(interval_start=date(2026, 11, 19), interval_end=date(2026, 11, 20),
                            backfill_start=date(2026, 11, 1))

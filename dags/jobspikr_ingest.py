@@ -118,7 +118,7 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
 def jobspikr_ingest() -> None:
     @task
     def migrate_raw_schema() -> list[str]:
-        from jobspikr_pipeline.migrations import apply_migrations
+        from jobspikr_pipeline.raw_schema import apply_migrations
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:

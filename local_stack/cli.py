@@ -172,7 +172,7 @@ def _warehouse() -> Iterator[psycopg.Connection]:
     from local_stack.preflight import check_warehouse
 
     configure_airflow_env()
-    from jobspikr_pipeline.migrations import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_migrations
     from jobspikr_pipeline.warehouse import warehouse_connection
 
     with ExitStack() as stack:

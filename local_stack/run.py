@@ -78,7 +78,7 @@ def _api(stack: ExitStack, *, records: int, seed: int) -> str:
 
 def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
     """Fill ``raw.legacy_scraped_jobs`` as the old scraper would (ids already there are kept)."""
-    from jobspikr_pipeline.migrations import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_migrations
     from jobspikr_pipeline.warehouse import warehouse_connection
     from standin_api.legacy import LegacyScrape, write_legacy_rows
 

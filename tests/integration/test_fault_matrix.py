@@ -38,7 +38,7 @@ import pytest
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-from jobspikr_pipeline.migrations import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
@@ -392,7 +392,7 @@ from datetime import date
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-from jobspikr_pipeline.migrations import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_migrations
 window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
 with psycopg.connect(sys.argv[1], autocommit=True) as conn:
     apply_migrations(conn)

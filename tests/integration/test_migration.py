@@ -18,8 +18,8 @@ from bench.eval_dedup import land
 from jobspikr_pipeline.dashboard import COLOURS, write_dashboard
 from jobspikr_pipeline.dbt import run_dbt
 from jobspikr_pipeline.migration_report import load_report
-from jobspikr_pipeline.migrations import apply_migrations
 from jobspikr_pipeline.raw_loader import RawLoader
+from jobspikr_pipeline.raw_schema import apply_migrations
 from jobspikr_pipeline.rollout import FLAGS_PATH, consumer_bucket, read_flags, rollback, rollforward
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows

@@ -21,7 +21,7 @@ from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
-from jobspikr_pipeline.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations
+from jobspikr_pipeline.raw_schema import MIGRATIONS_DIR, MigrationError, apply_migrations
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
