@@ -202,8 +202,8 @@ def jobspikr_ingest() -> None:
     def report_migration() -> dict[str, Any]:
         import logging
 
-        from jobspikr_pipeline.dashboard import write_dashboard
-        from jobspikr_pipeline.migration_report import load_report, summary_text
+        from jobspikr_pipeline.cutover.dashboard import write_dashboard
+        from jobspikr_pipeline.cutover.report import load_report, summary_text
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         log = logging.getLogger("jobspikr.migration")
