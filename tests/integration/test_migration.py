@@ -14,7 +14,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from bench.eval_dedup import land
 from jobspikr_pipeline.cutover.dashboard import COLOURS, write_dashboard
 from jobspikr_pipeline.cutover.flags import FLAGS_PATH, read_flags, rollback, rollforward
 from jobspikr_pipeline.cutover.report import load_report
@@ -26,6 +25,7 @@ from standin_api.legacy import LegacyScrape, write_legacy_rows
 from tests.browser import HeadlessChromium
 from tests.conftest import TEST_ANCHOR
 from tests.integration.conftest import build
+from tests.support.dedup import land
 
 pytestmark = pytest.mark.integration
 
