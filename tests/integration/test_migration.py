@@ -141,13 +141,35 @@ def test_a_source_that_delivers_nothing_valid_fails_the_checks(warehouse: str, c
     assert len(completeness) == 7 and not any(completeness.values())  # a field nobody delivered does not pass
 
 
-def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
-        warehouse: str, conn: psycopg.Connection) -> None:
+#: Buckets worked out by hand from the rule (the first 32 bits of md5(id), modulo 100), so a
+#: change to the SQL rule shows.
+FIXED_BUCKETS = {"consumer-0": 3, "consumer-1": 35, "consumer-2": 40}
+
+
+def assign_variants(conn: psycopg.Connection, flags: dict[str, tuple[bool, int]]) -> dict[str, tuple[int, set[str]]]:
+    """Set each source's (enabled, rollout_percent) and rebuild consumer_variants; return each
+    test consumer's bucket and the sources it is served, as SQL (the rule's only home) says."""
+    for source, (enabled, percent) in flags.items():
+        conn.execute("update seeds.source_flags set enabled = %s, rollout_percent = %s where source = %s",
+                     (enabled, percent, source))
+    run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
+    return {cid: (bucket, set(sources)) for cid, bucket, sources in conn.execute(
+        "select consumer_id, bucket, sources from marts.consumer_variants where kind = 'test'")}
+
+
+def seed_test_consumers(conn: psycopg.Connection, count: int) -> list[str]:
+    """Migrate, seed, and add ``count`` consumers of kind ``test``; return their ids."""
     apply_migrations(conn)
     run_dbt(["seed"], conn_id="warehouse_default")
-    ids = [f"consumer-{n}" for n in range(5000)]
+    ids = [f"consumer-{n}" for n in range(count)]
     with conn.cursor() as cur:
         cur.executemany("insert into seeds.consumers (consumer_id, kind) values (%s, 'test')", [(i,) for i in ids])
+    return ids
+
+
+def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
+        warehouse: str, conn: psycopg.Connection) -> None:
+    ids = seed_test_consumers(conn, 5000)
     conn.execute("update seeds.source_flags set rollout_percent = 30 where source = 'jobspikr'")
     run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
     rows = {cid: (bucket, variant) for cid, bucket, variant in conn.execute(
@@ -165,29 +187,9 @@ def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
     assert set(split) == {"jobspikr_only", "legacy_only"}
 
 
-#: Buckets worked out by hand from the rule (the first 32 bits of md5(id), modulo 100), so a
-#: change to the SQL rule shows.
-FIXED_BUCKETS = {"consumer-0": 3, "consumer-1": 35, "consumer-2": 40}
-
-
-def assign_variants(conn: psycopg.Connection, flags: dict[str, tuple[bool, int]]) -> dict[str, tuple[int, set[str]]]:
-    """Set each source's (enabled, rollout_percent) and rebuild consumer_variants; return each
-    test consumer's bucket and the sources it is served, as SQL (the rule's only home) says."""
-    for source, (enabled, percent) in flags.items():
-        conn.execute("update seeds.source_flags set enabled = %s, rollout_percent = %s where source = %s",
-                     (enabled, percent, source))
-    run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
-    return {cid: (bucket, set(sources)) for cid, bucket, sources in conn.execute(
-        "select consumer_id, bucket, sources from marts.consumer_variants where kind = 'test'")}
-
-
 def test_buckets_are_stable_and_uniform_and_the_ranges_split_consumers_as_the_flags_say(
         warehouse: str, conn: psycopg.Connection) -> None:
-    apply_migrations(conn)
-    run_dbt(["seed"], conn_id="warehouse_default")
-    ids = [f"consumer-{n}" for n in range(20_000)]
-    with conn.cursor() as cur:
-        cur.executemany("insert into seeds.consumers (consumer_id, kind) values (%s, 'test')", [(i,) for i in ids])
+    ids = seed_test_consumers(conn, 20_000)
     first = assign_variants(conn, {"jobspikr": (True, 30), "legacy": (True, 100)})
     buckets = [first[i][0] for i in ids]
     for percent in (1, 10, 30, 50, 90):
