@@ -8,10 +8,8 @@ descriptions, raw vs inferred locations; the legacy scraper's re-scrapes of the 
 (``Austin, TX`` location text, HTML descriptions, ``$120k-$140k`` salaries, relative post
 dates); and hard negatives: the same company hiring for other roles (and for the same role
 in other teams) with identical boilerplate. The records are landed in a fresh
-database, dbt builds the marts, and every pair of records is scored:
-
-    precision = pairs grouped together that are truly one job / pairs grouped together
-    recall    = pairs grouped together that are truly one job / pairs that are one job
+database, dbt builds the marts, and every pair of records is scored (pairwise precision and
+recall: ``tests/support/dedup.py``, whose landing and scoring the dbt model tests share).
 
 That set only measures how well the rules match the generator. The **real** set
 (``bench/dedup_real.py``) is the 200 real JobsPikr rows with labels read off the records,
@@ -28,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 
 import psycopg
@@ -40,58 +36,8 @@ from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from local_stack.airflow_env import configure_airflow_env
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
-from standin_api.legacy import LegacyScrape, write_legacy_rows
-
-
-@dataclass(frozen=True)
-class Score:
-    precision: float
-    recall: float
-    records: int
-    true_pairs: int
-    predicted_pairs: int
-
-
-def pairs(sizes: Counter) -> int:
-    return sum(n * (n - 1) // 2 for n in sizes.values())
-
-
-def score(predicted: dict[str, str], truth: dict[str, object]) -> Score:
-    """Pairwise scores over the records present in ``predicted``."""
-    keys = [k for k in predicted if k in truth]
-    both = pairs(Counter((predicted[k], truth[k]) for k in keys))
-    predicted_pairs = pairs(Counter(predicted[k] for k in keys))
-    true_pairs = pairs(Counter(truth[k] for k in keys))
-    return Score(precision=both / predicted_pairs if predicted_pairs else 1.0,
-                 recall=both / true_pairs if true_pairs else 1.0,
-                 records=len(keys), true_pairs=true_pairs, predicted_pairs=predicted_pairs)
-
-
-def land(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> None:
-    """Put the catalogue in the raw JobsPikr table and the legacy rows in the scraper's table."""
-    from jobspikr_pipeline.migrations import apply_migrations
-    from jobspikr_pipeline.raw_loader import RawLoader
-
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_migrations(conn)
-        loader = RawLoader(conn, query_key="eval", airflow_run_id="eval_dedup")
-        for start in range(0, catalogue.size, 5000):
-            batch = [catalogue.record(i) for i in range(start, min(start + 5000, catalogue.size))]
-            loader.load_batch(batch, post_date=catalogue.anchor, next_cursor=None, pages=1, byte_count=0,
-                              host="generator")
-        loader.finish()
-        with conn.transaction():
-            write_legacy_rows(conn, legacy.rows())
-
-
-def score_marts(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> Score:
-    with psycopg.connect(dsn) as conn:
-        predicted = dict(conn.execute(
-            "select source || ':' || source_record_id, job_listing_id from marts.job_listing_records"))
-    truth: dict[str, object] = {f"jobspikr:{catalogue.record(i)['uniq_id']}": catalogue.job_of(i)
-                                for i in range(catalogue.size)}
-    truth.update({f"legacy:{n + 1}": legacy.job_of(n) for n in range(legacy.size)})
-    return score(predicted, truth)
+from standin_api.legacy import LegacyScrape
+from tests.support.dedup import Score, land, land_rows, score, score_marts
 
 
 def evaluate(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> Score:
@@ -107,18 +53,10 @@ def evaluate_real(dsn: str) -> tuple[dict[str, dict[str, Score]], int]:
     """Land the real labelled set in ``dsn``, build, and score the marts and the naive key
     on each half; also how many records never reached the marts."""
     from jobspikr_pipeline.dbt import run_dbt
-    from jobspikr_pipeline.migrations import apply_migrations
-    from jobspikr_pipeline.raw_loader import RawLoader
 
     labelled = real_set()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_migrations(conn)
-        loader = RawLoader(conn, query_key="eval-real", airflow_run_id="eval_dedup")
-        loader.load_batch(labelled.records, post_date=date(2021, 10, 1), next_cursor=None, pages=1,
-                          byte_count=0, host="export_2021.csv")
-        loader.finish()
-        with conn.transaction():
-            write_legacy_rows(conn, labelled.legacy_rows)
+    land_rows(dsn, [labelled.records], labelled.legacy_rows, post_date=date(2021, 10, 1), host="export_2021.csv",
+              query_key="eval-real")
     run_dbt(["build"], conn_id=WAREHOUSE_CONN_ID)
     with psycopg.connect(dsn) as conn:
         in_marts = dict(conn.execute(

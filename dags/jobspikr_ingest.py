@@ -4,7 +4,8 @@
 Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API ->
 `raw.jobspikr_expirations`) -> dbt (`staging`, `marts`).
 
-- **migrate_raw_schema** applies the raw schema's versioned migrations (no-op when current).
+- **migrate_raw_schema** applies the raw schema's versioned migrations
+  (`jobspikr_pipeline/raw_schema/`; no-op when current).
 - **extract_load** fetches the run's post-date days (plus look-back; a first load from
   `since` or `backfill_days` back; never outside the filters' `post_date_from` /
   `post_date_to`) through the JobsPikr hook, each day from its stored watermark, and
@@ -22,7 +23,8 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API
   404 the task logs one warning and succeeds, and the run goes on. Errors no retry can fix
   fail it at once, as they fail extract_load.
 - **archive_stale_listings** (after both) moves expired and long-unseen listings to
-  `raw.jobspikr_jobs_archive` (never deletes).
+  `raw.jobspikr_jobs_archive` (never deletes), judged by their current version
+  (`raw.jobspikr_current_versions`, the rule staging follows too).
 - **apply_personal_data_retention** (after it) takes the contact and free-text fields out
   of record versions last seen more than `personal_data.retention_days` ago, in raw and the
   archive (README: Personal data).
@@ -36,7 +38,7 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API
 - **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
   coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
   about thresholds JobsPikr falls short of, and writes the migration dashboard page (Plotly
-  charts in one offline HTML file).
+  charts in one offline HTML file): `jobspikr_pipeline/cutover/`.
 
 Every task failure logs one alert (`jobspikr_pipeline.alerts`); so does a run still not
 finished three hours after it was queued (a deadline alert, run by the triggerer). Runs
@@ -118,7 +120,7 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
 def jobspikr_ingest() -> None:
     @task
     def migrate_raw_schema() -> list[str]:
-        from jobspikr_pipeline.migrations import apply_migrations
+        from jobspikr_pipeline.raw_schema import apply_migrations
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
@@ -202,8 +204,8 @@ def jobspikr_ingest() -> None:
     def report_migration() -> dict[str, Any]:
         import logging
 
-        from jobspikr_pipeline.dashboard import write_dashboard
-        from jobspikr_pipeline.migration_report import load_report, summary_text
+        from jobspikr_pipeline.cutover.dashboard import write_dashboard
+        from jobspikr_pipeline.cutover.report import load_report, summary_text
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         log = logging.getLogger("jobspikr.migration")

@@ -74,9 +74,11 @@ def rollforward() -> None:
 
 
 def _rollout(action: str) -> None:
-    from local_stack.rollout import main
+    """``python -m jobspikr_pipeline.cutover.flags ACTION`` against this machine's warehouse."""
+    with _local_warehouse():
+        from jobspikr_pipeline.cutover.flags import main
 
-    main([action])
+        main([action])
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -165,18 +167,27 @@ def state_reset(since: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], me
 
 
 @contextmanager
-def _warehouse() -> Iterator[psycopg.Connection]:
-    """The configured warehouse (or the embedded one, started for the command), connected."""
+def _local_warehouse() -> Iterator[None]:
+    """Airflow's settings for this machine, and the configured warehouse (the embedded
+    Postgres unless ``AIRFLOW_CONN_WAREHOUSE_DEFAULT`` is set, started for the command)."""
     from local_stack.airflow_env import configure_airflow_env
     from local_stack.embedded_warehouse import configured_or_embedded_warehouse
-    from local_stack.preflight import check_warehouse
 
     configure_airflow_env()
-    from jobspikr_pipeline.migrations import apply_migrations
-    from jobspikr_pipeline.warehouse import warehouse_connection
-
     with ExitStack() as stack:
         typer.echo(f"Warehouse: {configured_or_embedded_warehouse(stack)}", err=True)
+        yield
+
+
+@contextmanager
+def _warehouse() -> Iterator[psycopg.Connection]:
+    """The warehouse of ``_local_warehouse``, checked, migrated and connected."""
+    from local_stack.preflight import check_warehouse
+
+    with _local_warehouse():
+        from jobspikr_pipeline.raw_schema import apply_migrations
+        from jobspikr_pipeline.warehouse import warehouse_connection
+
         check_warehouse()
         with warehouse_connection() as conn:
             apply_migrations(conn)

@@ -18,8 +18,8 @@ def main(port: int = 8081) -> int:
         print(f"Warehouse: {configured_or_embedded_warehouse(stack)}")
         run_dbt(["docs", "generate"], conn_id=WAREHOUSE_CONN_ID)
         print(f"Docs built in {DBT_PROJECT_DIR / 'target'}; serving on http://localhost:{port} (Ctrl-C stops)")
-        command, env = dbt_invocation(["docs", "serve", "--port", str(port), "--no-browser"],
-                                      conn_id=WAREHOUSE_CONN_ID)
+        command, env = stack.enter_context(dbt_invocation(["docs", "serve", "--port", str(port), "--no-browser"],
+                                                          conn_id=WAREHOUSE_CONN_ID))
         with suppress(KeyboardInterrupt):
             subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, check=False)
     return 0

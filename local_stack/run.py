@@ -78,7 +78,7 @@ def _api(stack: ExitStack, *, records: int, seed: int) -> str:
 
 def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
     """Fill ``raw.legacy_scraped_jobs`` as the old scraper would (ids already there are kept)."""
-    from jobspikr_pipeline.migrations import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_migrations
     from jobspikr_pipeline.warehouse import warehouse_connection
     from standin_api.legacy import LegacyScrape, write_legacy_rows
 
@@ -185,7 +185,7 @@ def _run_dag(conf: dict[str, object]) -> tuple[str, str]:
 
 
 def _summary(run_id: str) -> dict[str, object]:
-    from jobspikr_pipeline.migration_report import load_report, summary_text
+    from jobspikr_pipeline.cutover.report import load_report, summary_text
     from jobspikr_pipeline.warehouse import warehouse_connection
 
     with warehouse_connection() as conn:
@@ -236,7 +236,7 @@ def task_times(run_id: str) -> str:
 
 def _print_summary(state: str, run_id: str, summary: dict[str, object], warehouse: str, api: str,
                    elapsed: float, alerts: list[str]) -> None:
-    from jobspikr_pipeline.dashboard import dashboard_path
+    from jobspikr_pipeline.cutover.dashboard import dashboard_path
 
     raised = "".join(f"  alert:      {message}\n" for message in alerts)
     print(f"""

@@ -1,4 +1,4 @@
-"""The JobsPikr ingestion pipeline's steps: schema migrations, extract-and-load, dbt."""
+"""The JobsPikr ingestion pipeline's steps: the raw schema, extract-and-load, dbt, the cutover."""
 
 from pathlib import Path
 

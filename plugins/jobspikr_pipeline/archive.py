@@ -5,6 +5,10 @@ ago, or JobsPikr has not sent it for ``unseen_days``. All versions of such a lis
 move together, in one transaction; nothing is deleted. The loader checks the archive,
 so a version that comes back unchanged is not landed twice; one that comes back changed
 lands in the hot table as the listing's new current version.
+
+Which version is current is the raw schema's view ``raw.jobspikr_current_versions``
+(``raw_schema/0008_current_versions.sql``), the rule staging follows too; unseen is measured
+from the newest ``last_seen_at`` of any of the listing's versions.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ import psycopg
 
 _ARCHIVE_SQL = """
 with current_version as (
-    select distinct on (uniq_id) uniq_id, payload, fetched_at,
-           max(last_seen_at) over (partition by uniq_id) as last_seen_at
-    from raw.jobspikr_jobs
-    order by uniq_id, cursor desc
+    select c.uniq_id, c.payload, c.fetched_at,
+           (select max(v.last_seen_at) from raw.jobspikr_jobs v where v.uniq_id = c.uniq_id) as last_seen_at
+    from raw.jobspikr_current_versions c
 ),
 stale as (
     select uniq_id,

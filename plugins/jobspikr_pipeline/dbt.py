@@ -1,9 +1,13 @@
 """Run dbt against the warehouse named by an Airflow connection.
 
 dbt lives in its own virtual environment (see the README): this module finds its
-executable, hands it the warehouse credentials through environment variables that
-``dbt_project/profiles.yml`` reads (never on the command line, never in a file), and
-streams its output into the task log.
+executable, gives it the warehouse's dbt profile and streams its output into the task log.
+
+The profile has one mapping from the Airflow connection, ``warehouse_profile``: Cosmos'
+Postgres profile mapping, which the DAG's Cosmos task group (``dbt_graph.py``) uses too.
+Cosmos writes the profile without the password (a ``profiles.yml`` in its cache, reading
+the password from an environment variable it sets); the password is never on the command
+line or in a file.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ import logging
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from airflow.sdk.bases.hook import BaseHook
+from cosmos import ProfileConfig
+from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from jobspikr_pipeline import PROJECT_ROOT
+from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +46,31 @@ def dbt_executable() -> str:
     raise DbtError("dbt executable not found: set DBT_EXECUTABLE or run ./pipeline once to create .venv-dbt")
 
 
-def warehouse_env(conn_id: str) -> dict[str, str]:
-    """The ``WAREHOUSE_*`` variables profiles.yml reads, from the Airflow connection."""
-    conn = BaseHook.get_connection(conn_id)
-    return {
-        "WAREHOUSE_HOST": conn.host or "localhost",
-        "WAREHOUSE_PORT": str(conn.port or 5432),
-        "WAREHOUSE_USER": conn.login or "postgres",
-        "WAREHOUSE_PASSWORD": conn.password or "",
-        "WAREHOUSE_DBNAME": conn.schema or "postgres",
-        "PGOPTIONS": dbt_session_options(),
-    }
+class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
+    """Cosmos' Postgres profile from an Airflow connection, also for a connection without a
+    password (trust or peer authentication, a local socket), as the embedded warehouse is."""
+
+    required_fields = ["host", "user", "dbname"]  # noqa: RUF012 (as the base class declares it)
+
+    def get_dbt_value(self, name: str) -> Any:
+        value = super().get_dbt_value(name)
+        return "" if name == "password" and value is None else value
+
+    @property
+    def mock_profile(self) -> dict[str, Any]:
+        """Placeholders for commands that only read the project (``dbt parse``); dbt-postgres
+        wants a password even then."""
+        return {**super().mock_profile, "password": "mock_value"}
+
+
+def warehouse_profile(conn_id: str) -> ProfileConfig:
+    """The dbt profile ``jobspikr`` (target ``warehouse``, schema ``analytics``, 4 threads)
+    for the warehouse behind ``conn_id``: the one mapping from the connection to dbt, for
+    ``run_dbt`` and for the Cosmos task group. The connection is read only when the profile
+    is written, so building this needs no database."""
+    return ProfileConfig(profile_name="jobspikr", target_name="warehouse",
+                         profile_mapping=WarehouseProfileMapping(
+                             conn_id=conn_id, profile_args={"schema": "analytics", "threads": 4}))
 
 
 def dbt_session_options() -> str:
@@ -61,18 +84,25 @@ def dbt_session_options() -> str:
     return f"-c jit=off -c work_mem={os.environ.get('JOBSPIKR_DBT_WORK_MEM', '256MB')}"
 
 
-def dbt_invocation(args: list[str], *, conn_id: str) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment for ``dbt <args>`` against ``conn_id``."""
-    env = {**os.environ, **warehouse_env(conn_id), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
-    return [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR)], env
+@contextmanager
+def dbt_invocation(args: list[str], *, conn_id: str | None,
+                   ) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """The command line and environment for ``dbt <args>`` against ``conn_id`` (``None``:
+    placeholder credentials, for commands that only read the project, as ``dbt parse``);
+    the profile exists while the context is open."""
+    profile = warehouse_profile(conn_id or WAREHOUSE_CONN_ID)
+    with profile.ensure_profile(use_mock_values=conn_id is None) as (profile_path, secret_env):
+        env = {**os.environ, **secret_env, "PGOPTIONS": dbt_session_options()}
+        yield [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
+               "--profiles-dir", str(profile_path.parent)], env
 
 
 def run_dbt(args: list[str], *, conn_id: str) -> str:
     """Run ``dbt <args>`` in the project; return its output, raise ``DbtError`` on failure."""
-    command, env = dbt_invocation(args, conn_id=conn_id)
-    log.info("running %s", " ".join(command))
-    result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
-                            check=False)
+    with dbt_invocation(args, conn_id=conn_id) as (command, env):
+        log.info("running %s", " ".join(command))
+        result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
+                                check=False)
     for line in result.stdout.splitlines():
         log.info("dbt: %s", line)
     if result.returncode != 0:

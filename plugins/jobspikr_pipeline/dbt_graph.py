@@ -9,51 +9,44 @@ node: on two cores that made a DAG run five minutes instead of one.
 DAG parsing must not run dbt, so Cosmos reads the graph from a manifest written ahead of
 time by ``dbt parse`` (``python -m jobspikr_pipeline.dbt_graph``; ``./pipeline`` does it
 when the project changes, the compose ``airflow-init`` service at start-up). At run time
-each task builds its dbt profile from the ``warehouse_default`` connection.
+each task builds its dbt profile from the ``warehouse_default`` connection, with the same
+mapping as every other dbt command (``jobspikr_pipeline.dbt.warehouse_profile``).
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from airflow.sdk import TriggerRule
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos import DbtTaskGroup, ExecutionConfig, ProjectConfig, RenderConfig
 from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, LoadMode, TestBehavior
-from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, dbt_executable, dbt_session_options
+from jobspikr_pipeline.dbt import (
+    DBT_PROJECT_DIR,
+    DbtError,
+    dbt_executable,
+    dbt_invocation,
+    dbt_session_options,
+    warehouse_profile,
+)
 
 #: Where ``dbt parse`` writes the manifest Cosmos reads (apart from target/, which every dbt
 #: invocation rewrites).
 MANIFEST_DIR = DBT_PROJECT_DIR / "target" / "airflow"
 MANIFEST_PATH = MANIFEST_DIR / "manifest.json"
-#: dbt session settings for every task (see jobspikr_pipeline.dbt.warehouse_env).
+#: dbt session settings for every task, as for every other dbt command (jobspikr_pipeline.dbt).
 DBT_TASK_ENV = {"PGOPTIONS": dbt_session_options()}
 
 
-class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
-    """Cosmos' Postgres profile from an Airflow connection, also for a connection without a
-    password (trust or peer authentication, a local socket), as the embedded warehouse is."""
-
-    required_fields = ["host", "user", "dbname"]  # noqa: RUF012 (as the base class declares it)
-
-    def get_dbt_value(self, name: str) -> Any:
-        value = super().get_dbt_value(name)
-        return "" if name == "password" and value is None else value
-
-
 def write_manifest() -> Path:
-    """``dbt parse`` into MANIFEST_DIR. Needs no database: the profile's variables are
-    placeholders, only the project is read."""
-    env = {**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "WAREHOUSE_HOST": "parse-only",
-           "WAREHOUSE_USER": "parse-only", "WAREHOUSE_DBNAME": "parse-only"}
-    result = subprocess.run([dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-                             "--target-path", str(MANIFEST_DIR)],
-                            env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False)
+    """``dbt parse`` into MANIFEST_DIR. Needs no database: the profile holds placeholders,
+    only the project is read."""
+    with dbt_invocation(["parse", "--target-path", str(MANIFEST_DIR)], conn_id=None) as (command, env):
+        result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
+                                check=False)
     if result.returncode != 0:
         raise DbtError(f"dbt parse failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
     return MANIFEST_PATH
@@ -69,10 +62,7 @@ def dbt_task_group(group_id: str, *, conn_id: str, after: Any, **task_group_args
         group_id=group_id,
         project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, manifest_path=MANIFEST_PATH,
                                      project_name="jobspikr"),
-        profile_config=ProfileConfig(
-            profile_name="jobspikr", target_name="warehouse",
-            profile_mapping=WarehouseProfileMapping(conn_id=conn_id,
-                                                    profile_args={"schema": "analytics", "threads": 4})),
+        profile_config=warehouse_profile(conn_id),
         execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
                                          dbt_executable_path=dbt_executable()),
         # The watcher mode reports each node's tests as a task after the node; a test that

@@ -21,9 +21,9 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from local_stack.airflow_env import LOCAL_DIR
-from local_stack.scale_out import DAG_ID, TaskInstanceRow, airflow_services
 from standin_api import StandinServer
 from tests.browser import HeadlessChromium
+from tests.support.scale_out import DAG_ID, TaskInstanceRow, airflow_services
 
 pytestmark = pytest.mark.integration
 

@@ -21,8 +21,8 @@ import requests
 from jobspikr.settings import JobsPikrSettings
 from local_stack.airflow_env import LOCAL_DIR
 from local_stack.ports import free_port
-from local_stack.scale_out import stop_service
 from tests.browser import HeadlessChromium
+from tests.support.scale_out import stop_service
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.eval_dedup import land
 from jobspikr_pipeline.dbt import run_dbt
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import Catalogue
@@ -19,6 +18,7 @@ from standin_api.legacy import LegacyScrape
 from tests.browser import HeadlessChromium
 from tests.conftest import TEST_ANCHOR
 from tests.integration.conftest import build
+from tests.support.dedup import land
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(
     shutil.which("chromium") is None,

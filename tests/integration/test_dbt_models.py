@@ -5,13 +5,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from bench.eval_dedup import land, score_marts
 from jobspikr_pipeline.dbt import run_dbt
 from jobspikr_pipeline.raw_loader import RawLoader
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 from tests.conftest import TEST_ANCHOR
 from tests.integration.conftest import build
+from tests.support.dedup import land, score_marts
 
 pytestmark = pytest.mark.integration
 

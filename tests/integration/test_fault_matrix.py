@@ -38,7 +38,7 @@ import pytest
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-from jobspikr_pipeline.migrations import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
@@ -365,7 +365,10 @@ def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, pos
 def test_worker_killed_mid_load(airflow_db: None, warehouse: str, start_standin) -> None:
     server = start_standin(latency_ms=40)
     env = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
-    worker = subprocess.Popen([sys.executable, "-c", KILLABLE_EXTRACT, warehouse], env=env, cwd=PROJECT_ROOT)
+    worker = subprocess.Popen([sys.executable, "-m", "tests.support.extract_load", warehouse,
+                               "--interval-start", "2026-11-20", "--interval-end", "2026-11-21",
+                               "--backfill-start", "2026-10-21", "--run-id", "killed", "--batch-records", "50"],
+                              env=env, cwd=PROJECT_ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and worker.poll() is None:
         try:
@@ -384,20 +387,6 @@ def test_worker_killed_mid_load(airflow_db: None, warehouse: str, start_standin)
     assert "abandoned" in abandoned[0]
     check_and_record("worker killed mid-load (SIGKILL)", 2, server, warehouse,
                      "load marked abandoned; next run caught up")
-
-
-KILLABLE_EXTRACT = """
-import sys, psycopg
-from datetime import date
-from jobspikr.hook import JobsPikrHook
-from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-from jobspikr_pipeline.migrations import apply_migrations
-window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
-with psycopg.connect(sys.argv[1], autocommit=True) as conn:
-    apply_migrations(conn)
-    extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="killed", batch_records=50)
-"""
 
 
 def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, warehouse: str, start_standin) -> None:

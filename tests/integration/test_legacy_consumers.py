@@ -15,13 +15,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench.eval_dedup import land
-from jobspikr_pipeline.migrations import apply_migrations
-from jobspikr_pipeline.rollout import FLAGS_PATH, rollback, rollforward, set_flags
+from jobspikr_pipeline.cutover.flags import FLAGS_PATH, rollback, rollforward, set_flags
+from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 from tests.conftest import TEST_ANCHOR
 from tests.integration.conftest import build
+from tests.support.dedup import land
 
 pytestmark = pytest.mark.integration
 

@@ -14,18 +14,18 @@ from typing import Any
 import psycopg
 import pytest
 
-from bench.eval_dedup import land
-from jobspikr_pipeline.dashboard import COLOURS, write_dashboard
+from jobspikr_pipeline.cutover.dashboard import COLOURS, write_dashboard
+from jobspikr_pipeline.cutover.flags import FLAGS_PATH, read_flags, rollback, rollforward
+from jobspikr_pipeline.cutover.report import load_report
 from jobspikr_pipeline.dbt import run_dbt
-from jobspikr_pipeline.migration_report import load_report
-from jobspikr_pipeline.migrations import apply_migrations
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.rollout import FLAGS_PATH, consumer_bucket, read_flags, rollback, rollforward
+from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 from tests.browser import HeadlessChromium
 from tests.conftest import TEST_ANCHOR
 from tests.integration.conftest import build
+from tests.support.dedup import land
 
 pytestmark = pytest.mark.integration
 
@@ -141,19 +141,41 @@ def test_a_source_that_delivers_nothing_valid_fails_the_checks(warehouse: str, c
     assert len(completeness) == 7 and not any(completeness.values())  # a field nobody delivered does not pass
 
 
-def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
-        warehouse: str, conn: psycopg.Connection) -> None:
+#: Buckets worked out by hand from the rule (the first 32 bits of md5(id), modulo 100), so a
+#: change to the SQL rule shows.
+FIXED_BUCKETS = {"consumer-0": 3, "consumer-1": 35, "consumer-2": 40}
+
+
+def assign_variants(conn: psycopg.Connection, flags: dict[str, tuple[bool, int]]) -> dict[str, tuple[int, set[str]]]:
+    """Set each source's (enabled, rollout_percent) and rebuild consumer_variants; return each
+    test consumer's bucket and the sources it is served, as SQL (the rule's only home) says."""
+    for source, (enabled, percent) in flags.items():
+        conn.execute("update seeds.source_flags set enabled = %s, rollout_percent = %s where source = %s",
+                     (enabled, percent, source))
+    run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
+    return {cid: (bucket, set(sources)) for cid, bucket, sources in conn.execute(
+        "select consumer_id, bucket, sources from marts.consumer_variants where kind = 'test'")}
+
+
+def seed_test_consumers(conn: psycopg.Connection, count: int) -> list[str]:
+    """Migrate, seed, and add ``count`` consumers of kind ``test``; return their ids."""
     apply_migrations(conn)
     run_dbt(["seed"], conn_id="warehouse_default")
-    ids = [f"consumer-{n}" for n in range(5000)]
+    ids = [f"consumer-{n}" for n in range(count)]
     with conn.cursor() as cur:
         cur.executemany("insert into seeds.consumers (consumer_id, kind) values (%s, 'test')", [(i,) for i in ids])
+    return ids
+
+
+def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
+        warehouse: str, conn: psycopg.Connection) -> None:
+    ids = seed_test_consumers(conn, 5000)
     conn.execute("update seeds.source_flags set rollout_percent = 30 where source = 'jobspikr'")
     run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
     rows = {cid: (bucket, variant) for cid, bucket, variant in conn.execute(
         "select consumer_id, bucket, variant from marts.consumer_variants")}
-    assert all(rows[i][0] == consumer_bucket(i) for i in ids)   # SQL and Python agree on every id
-    assert all(rows[i][1] == ("combined" if consumer_bucket(i) < 30 else "legacy_only") for i in ids)
+    assert [rows[i][0] for i in FIXED_BUCKETS] == list(FIXED_BUCKETS.values())
+    assert all(rows[i][1] == ("combined" if rows[i][0] < 30 else "legacy_only") for i in ids)
     share = sum(rows[i][1] == "combined" for i in ids) / len(ids)
     assert abs(share - 0.30) < 0.025
     run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
@@ -163,6 +185,33 @@ def test_variant_assignment_in_sql_matches_the_rule_and_the_percentages(
     run_dbt(["run", "--select", "consumer_variants"], conn_id="warehouse_default")
     split = dict(conn.execute("select variant, count(*) from marts.consumer_variants group by 1"))
     assert set(split) == {"jobspikr_only", "legacy_only"}
+
+
+def test_buckets_are_stable_and_uniform_and_the_ranges_split_consumers_as_the_flags_say(
+        warehouse: str, conn: psycopg.Connection) -> None:
+    ids = seed_test_consumers(conn, 20_000)
+    first = assign_variants(conn, {"jobspikr": (True, 30), "legacy": (True, 100)})
+    buckets = [first[i][0] for i in ids]
+    for percent in (1, 10, 30, 50, 90):
+        share = sum(b < percent for b in buckets) / len(buckets)
+        assert abs(share - percent / 100) < 0.015, (percent, share)
+    by_bucket = {bucket: frozenset(sources) for bucket, sources in first.values()}
+    assert sorted(by_bucket) == list(range(100))
+    served = list(by_bucket.values())
+    assert served.count(frozenset({"jobspikr", "legacy"})) == 30 and served.count(frozenset({"legacy"})) == 70
+    # an even A/B split: every consumer gets exactly one source
+    even = assign_variants(conn, {"jobspikr": (True, 50), "legacy": (True, 50)})
+    assert all(len(sources) == 1 for _, sources in even.values())
+    assert all(even[i][0] == first[i][0] for i in ids)  # stable across runs
+    # a disabled source is served to nobody, whatever its percentage
+    off = assign_variants(conn, {"jobspikr": (True, 100), "legacy": (False, 100)})
+    assert not any("legacy" in sources for _, sources in off.values())
+    # raising a percentage only adds consumers
+    before = {i for i, (_, s) in assign_variants(conn, {"jobspikr": (True, 20), "legacy": (True, 100)}).items()
+              if "jobspikr" in s}
+    after = {i for i, (_, s) in assign_variants(conn, {"jobspikr": (True, 35), "legacy": (True, 100)}).items()
+             if "jobspikr" in s}
+    assert before < after
 
 
 @pytest.fixture

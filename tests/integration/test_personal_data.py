@@ -17,9 +17,9 @@ from psycopg import sql
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.dbt import DbtError, run_dbt
-from jobspikr_pipeline.migrations import apply_migrations
 from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention, forget_and_rebuild
 from jobspikr_pipeline.raw_loader import RawLoader
+from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import openlineage_events_path
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.legacy import LegacyScrape, write_legacy_rows

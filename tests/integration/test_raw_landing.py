@@ -21,8 +21,8 @@ from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
-from jobspikr_pipeline.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations
 from jobspikr_pipeline.raw_loader import RawLoader
+from jobspikr_pipeline.raw_schema import MIGRATIONS_DIR, MigrationError, apply_migrations
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
@@ -182,26 +182,15 @@ def test_archive_moves_stale_listings_and_a_resend_is_not_landed_twice(conn, ser
     assert load(conn)["inserted"] == 0  # unchanged versions of archived listings are already kept
 
 
-KILLABLE_LOAD = """
-import sys, psycopg
-from datetime import date
-from jobspikr.errors import JobsPikrUnavailableError
-from jobspikr.hook import JobsPikrHook
-from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
-window = ExtractWindow(date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 14))
-with psycopg.connect(sys.argv[1], autocommit=True) as conn:
-    extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="doomed", batch_records=40)
-"""
-
-
 def test_worker_killed_mid_load_then_next_run_loads_exactly_the_missing_records(conn, warehouse,
                                                                                  monkeypatch) -> None:
     slow = StandinServer(StandinConfig(catalogue=CATALOGUE, latency_ms=150))
     with slow:
         env = {**os.environ, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn_json(slow, **FAST),
                "PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}"}
-        worker = subprocess.Popen([sys.executable, "-c", KILLABLE_LOAD, warehouse], env=env, cwd=ROOT)
+        worker = subprocess.Popen([sys.executable, "-m", "tests.support.extract_load", warehouse,
+                                   "--backfill-start", "2026-11-14", "--run-id", "doomed", "--batch-records", "40"],
+                                  env=env, cwd=ROOT)
         deadline = time.monotonic() + 60
         while len(raw_ids(conn)) < 120 and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.05)

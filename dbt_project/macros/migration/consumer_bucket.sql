@@ -1,7 +1,7 @@
 {#-
   consumer_bucket(expr): a consumer's A/B bucket, 0-99: the first 32 bits of md5(id) modulo
   100. Deterministic (the same id always lands in the same bucket, on any run or machine) and
-  uniform. jobspikr_pipeline.rollout.consumer_bucket computes the same in Python.
+  uniform. The only definition: tests and Python read the bucket from marts.consumer_variants.
 -#}
 {% macro consumer_bucket(expr) -%}
     (('x' || substr(md5({{ expr }}), 1, 8))::bit(32)::bigint % 100)::integer

@@ -1,13 +1,13 @@
 -- The current version of each JobsPikr posting, in our internal shape.
--- The current version is the one received with the newest cursor (the loader moves a
--- re-sent version's cursor forward). Written with NOT EXISTS rather than a window so the
--- view stays flat: an incremental model's filter on last_seen_at reaches the raw table's
--- index instead of ranking every version first.
+-- Which version is current is the raw schema's rule, defined once in the view
+-- raw.jobspikr_current_versions (plugins/jobspikr_pipeline/raw_schema/0008_current_versions.sql),
+-- which the archive reads too. The view is flat (NOT EXISTS, no window), so an incremental
+-- model's filter on last_seen_at still reaches the raw table's index.
 with
 
 source as (
 
-    select * from {{ source('jobspikr', 'jobspikr_jobs') }}
+    select * from {{ source('jobspikr', 'jobspikr_current_versions') }}
 
 ),
 
@@ -18,12 +18,6 @@ current_version as (
         (select min(v.fetched_at) from {{ source('jobspikr', 'jobspikr_jobs') }} v
          where v.uniq_id = source.uniq_id) as first_fetched_at
     from source
-    where not exists (
-        select from {{ source('jobspikr', 'jobspikr_jobs') }} newer
-        where newer.uniq_id = source.uniq_id
-          and (newer.cursor, newer.fetched_at, newer.record_hash)
-              > (source.cursor, source.fetched_at, source.record_hash)
-    )
 
 ),
 

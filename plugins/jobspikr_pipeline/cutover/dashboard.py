@@ -17,7 +17,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from jobspikr_pipeline.migration_report import SOURCES, SUMMARY_METRICS, MigrationReport
+from jobspikr_pipeline.cutover.report import SOURCES, SUMMARY_METRICS, MigrationReport
 from jobspikr_pipeline.project_vars import completeness_fields
 
 COLOURS = {"jobspikr": "#1f77b4", "legacy": "#ff7f0e", "overlap": "#2ca02c"}

@@ -1,6 +1,7 @@
-"""Versioned, ordered SQL migrations for the ``raw`` schema.
+"""The ``raw`` schema's DDL: versioned, ordered SQL migrations (the DAG's ``migrate_raw_schema``).
 
-Files in ``migrations/`` are named ``NNNN_description.sql`` and applied in order, all in
+Not the cutover from the legacy scraper (that is ``jobspikr_pipeline.cutover``). Files in
+``raw_schema/`` are named ``NNNN_description.sql`` and applied in order, all in
 one transaction (all or nothing), under an advisory lock so two runs never migrate at once. History is
 append-only: a migration that was applied and has since been edited is an error, not
 something to re-run.
@@ -18,7 +19,7 @@ import psycopg
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent / "raw_schema"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 #: Arbitrary constant identifying "raw schema migration" in pg_advisory_xact_lock.
 _LOCK_ID = 7_114_201

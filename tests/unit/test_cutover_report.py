@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from jobspikr_pipeline.dashboard import dashboard_figures, render_dashboard
-from jobspikr_pipeline.migration_report import Check, MigrationReport, summary_text
+from jobspikr_pipeline.cutover.dashboard import dashboard_figures, render_dashboard
+from jobspikr_pipeline.cutover.report import Check, MigrationReport, summary_text
 
 
 def report() -> MigrationReport:

@@ -3,10 +3,11 @@
 The flags are a dbt seed, so they are versioned with the code and every run applies them.
 ``rollback`` turns JobsPikr off in the marts (and the legacy scraper fully on) and rebuilds
 them with dbt; ``rollforward`` turns JobsPikr back on. Neither touches raw data or
-history: both sources keep landing, and the snapshots keep every version.
+history: both sources keep landing, and the snapshots keep every version. Which consumer a
+flag serves (its A/B bucket and range) is dbt's alone: ``macros/migration/consumer_bucket.sql``.
 
 Usage (with ``AIRFLOW_CONN_WAREHOUSE_DEFAULT`` or the Airflow connection configured):
-``python -m jobspikr_pipeline.rollout {status,rollback,rollforward}``; locally,
+``python -m jobspikr_pipeline.cutover.flags {status,rollback,rollforward}``; locally,
 ``./pipeline rollback`` / ``./pipeline rollforward``.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,19 +37,6 @@ class SourceFlag:
     rollout_percent: int
     rollout_from: str
     description: str
-
-    def serves(self, bucket: int) -> bool:
-        """Whether a consumer in ``bucket`` is served this source (the serves_bucket macro)."""
-        if not self.enabled:
-            return False
-        if self.rollout_from == "low":
-            return bucket < self.rollout_percent
-        return bucket >= 100 - self.rollout_percent
-
-
-def consumer_bucket(consumer_id: str) -> int:
-    """A consumer's A/B bucket, 0-99: as the dbt macro consumer_bucket computes it."""
-    return int(hashlib.md5(consumer_id.encode()).hexdigest()[:8], 16) % 100  # noqa: S324 (not security)
 
 
 def read_flags(path: Path = FLAGS_PATH) -> dict[str, SourceFlag]:
