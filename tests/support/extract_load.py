@@ -2,7 +2,9 @@
 ``python -m tests.support.extract_load DSN [options]``.
 
 The load benchmark measures it (``bench/harness.py``: its peak RSS and time, the summary
-read from the last stdout line as JSON); the fault matrix and the raw landing tests kill it
+read from the last stdout line as JSON, with ``import_rss_mb``: the peak RSS before the load
+started, Python, Airflow and the project imported, as in any Airflow task, so the benchmark
+can tell the load's own memory from it); the fault matrix and the raw landing tests kill it
 mid-load. The JobsPikr connection comes from ``AIRFLOW_CONN_JOBSPIKR_DEFAULT``; the raw
 schema is migrated first (nothing to do when it is current).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 from datetime import date
 from pathlib import Path
 
@@ -41,9 +44,10 @@ def main(argv: list[str] | None = None) -> None:
     batch = {"batch_records": args.batch_records} if args.batch_records else {}
     with psycopg.connect(args.dsn, autocommit=True) as conn:
         apply_migrations(conn)
+        import_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         summary = extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id=args.run_id,
                                    **batch)
-    print(json.dumps(summary, default=str))
+    print(json.dumps({**summary, "import_rss_mb": import_rss_mb}, default=str))
 
 
 if __name__ == "__main__":
