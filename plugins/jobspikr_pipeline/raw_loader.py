@@ -169,11 +169,6 @@ class RawLoader:
         # than racing the first for the same watermarks. Released when the session ends,
         # so a killed worker never leaves it held.
         conn.execute("select pg_advisory_lock(%s, hashtext(%s))", (_LOCK_NAMESPACE, query_key))
-        # A batch's commit does not wait for its WAL to reach the disk (waiting cost a fifth of
-        # a load's time): a server crash may lose the last batches, but each whole, with its
-        # watermark, so the next run fetches them again. finish() commits synchronously,
-        # which makes every batch before it durable before the load reports its outcome.
-        conn.execute("set synchronous_commit = off")
         with conn.transaction():
             conn.execute(
                 "update raw.jobspikr_load_log set status = 'failed', finished_at = now(),"
@@ -351,13 +346,11 @@ class RawLoader:
         seconds = round(time.monotonic() - self._started, 3)
         status = "failed" if error else "succeeded"
         with self.conn.transaction():
-            self.conn.execute("set local synchronous_commit = on")  # durable: this load's batches too
             self.conn.execute(
                 "update raw.jobspikr_load_log set status = %s, finished_at = now(), seconds = %s,"
                 " error = %s where load_id = %s",
                 (status, seconds, f"{type(error).__name__}: {error}" if error else None, self.load_id))
         self.conn.execute("select pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_NAMESPACE, self.query_key))
-        self.conn.execute("reset synchronous_commit")
         return {"load_id": self.load_id, "status": status, "seconds": seconds, **asdict(self.counts)}
 
 
