@@ -2,9 +2,9 @@
 
 Each batch is one transaction: look up which of its versions are stored already, ``COPY``
 the new ones into the raw table, mark the others seen again, move the stream's watermark
-and add to the load log. Either all of
-that commits or none of it does, so a worker killed mid-batch leaves the watermark at
-the last batch that fully landed and the next run fetches exactly what is missing.
+and add to the load log. Either all of that commits or none of it does, so a worker killed
+mid-batch leaves the watermark at the last batch that fully landed and the next run fetches
+exactly what is missing.
 
 A record's version is the md5 of its canonical JSON (sorted keys) without the fields that
 change on every re-crawl (``cursor``, ``crawl_timestamp``, ``latest_expiry_check_date``):
@@ -292,11 +292,9 @@ class RawLoader:
         """
         stored: set[tuple[str, str]] = set()
         archived: set[tuple[str, str]] = set()
-        listed: set[str] = set()
         for uniq_id, version, in_archive in self.conn.execute(
                 _STORED_SQL, {"ids": list({record["uniq_id"] for record in records})}):
             (archived if in_archive else stored).add((uniq_id, version))
-            listed.update(() if in_archive else (uniq_id,))
         now = self.conn.execute("select now()").fetchone()[0]
         written: dict[tuple[str, str], int] = {}  # new versions and the cursor they were written with
         seen_again: dict[tuple[str, str], int] = {}  # versions stored before, or sent twice: newest cursor
@@ -322,6 +320,7 @@ class RawLoader:
             self.conn.execute(_SEEN_AGAIN_SQL, {"ids": [key[0] for key in raised],
                                                 "versions": [key[1] for key in raised],
                                                 "cursors": list(raised.values())})
+        listed = {uniq_id for uniq_id, _ in stored}  # listings with a version in the hot table before
         return len(written), sum(1 for uniq_id, _ in written if uniq_id in listed)
 
     def _merge(self, rows: Iterable[tuple[Any, ...]], host: str) -> tuple[int, int]:
