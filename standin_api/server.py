@@ -47,6 +47,10 @@ from standin_api.faults import Fault, FaultPlan
 from standin_api.generator import Catalogue, expirations
 from standin_api.search import QueryError, matches
 
+#: The longest a held search request waits (``StandinServer.holding``): under the hook's
+#: 60 s read timeout, so holding never makes a request fail.
+HOLD_MAX_SECONDS = 40.0
+
 
 @dataclass
 class Account:
@@ -112,6 +116,9 @@ class StandinServer:
         self.expiry_requests_served = 0
         self._expiry_request_numbers = itertools.count(1)
         self._expired_by_test: dict[str, date] = {}
+        #: Cleared by ``holding()``: search requests wait (see ``held``) until it is set again.
+        self._open = threading.Event()
+        self._open.set()
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -139,6 +146,21 @@ class StandinServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold search answers while in the block: a run's extract is kept going (each request
+        is answered after at most ``HOLD_MAX_SECONDS``, inside any client's read timeout) but
+        cannot finish, so a test can order what another run does meanwhile without a race."""
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
+
+    def held(self) -> None:
+        """Wait while ``holding()``, at most ``HOLD_MAX_SECONDS``."""
+        self._open.wait(HOLD_MAX_SECONDS)
 
     # -- the API ---------------------------------------------------------------------------
 
@@ -407,6 +429,7 @@ def _handler_for(server: StandinServer) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
+            server.held()
             with server.answering():
                 self._answer_post()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import types
 from collections.abc import Iterator
 
@@ -258,3 +259,22 @@ def test_preloaded_server_serves_the_same_pages(monkeypatch, server) -> None:
     assert len(slow_pages) > 2
     assert [(p.records, p.next_cursor, p.total_count) for p in fast_pages] == [
         (p.records, p.next_cursor, p.total_count) for p in slow_pages]
+
+
+def test_a_held_server_answers_only_once_released(monkeypatch, server) -> None:
+    """The scale-out test orders two runs with ``holding()``: a request sent while held waits
+    for the release, and then gets its real page."""
+    hook = make_hook(monkeypatch, server, read_timeout=30)
+    answered = threading.Event()
+    pages: list[int] = []
+
+    def first_page() -> None:
+        pages.append(len(next(iter(hook.stream(JobsPikrQuery()))).records))
+        answered.set()
+
+    with server.holding():
+        worker = threading.Thread(target=first_page)
+        worker.start()
+        assert not answered.wait(1.0), "a held server answered"
+    assert answered.wait(10) and pages == [50]
+    worker.join()

@@ -112,6 +112,18 @@ class AirflowServices:
                 "where dag_id = %s and run_id = any(%s) order by start_date", (DAG_ID, run_ids)).fetchall()
         return [TaskInstanceRow(*row) for row in rows]
 
+    def wait_for_task(self, run_id: str, task_id: str, *, within: float = 300) -> str | None:
+        """Wait until that task of that run has finished; its state (None if it did not in time)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            with psycopg.connect(self.metadata_conninfo) as conn:
+                row = conn.execute("select state from task_instance where dag_id = %s and run_id = %s"
+                                   " and task_id = %s and end_date is not null", (DAG_ID, run_id, task_id)).fetchone()
+            if row:
+                return str(row[0])
+            time.sleep(2)
+        return None
+
     def wait(self, run_id: str, *, within: float = 900) -> str:
         return _wait(self.metadata_conninfo, run_id, deadline=time.monotonic() + within)
 
