@@ -37,6 +37,9 @@ from jobspikr_pipeline.personal_data import PersonalDataPolicy
 
 log = logging.getLogger(__name__)
 
+#: A record as the raw table stores it: uniq_id, version, cursor, crawl_timestamp, post_date, payload.
+Row = tuple[str, str, int, datetime | None, date | None, Jsonb]
+
 _VOLATILE_KEYS = frozenset({"cursor", "crawl_timestamp", "latest_expiry_check_date"})
 #: First key of the advisory lock that serialises loads of one set of filters.
 _LOCK_NAMESPACE = 7_114_202
@@ -241,15 +244,27 @@ class RawLoader:
         self.conn.execute("update raw.jobspikr_load_log set windows_checked = %s, windows_short = %s"
                           " where load_id = %s", (len(checks), short, self.load_id))
 
+    def prepare(self, records: Iterable[dict[str, Any]]) -> list[Row]:
+        """The raw rows of ``records``: the personal data policy applied, the version hashed
+        and the payload serialised once. Done as pages arrive, so a batch waiting to land
+        holds compact rows rather than parsed records, while the batch before it is written."""
+        return [_copy_row(self.policy.apply(record)) for record in records]
+
     def load_batch(self, records: list[dict[str, Any]], *, post_date: date, next_cursor: int | None,
                    pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
-        """Land ``records``, keep ``rejected`` with their reasons, and move the (filters,
-        post_date) watermark to ``next_cursor``: all in one transaction."""
-        batch = LoadCounts(pages=pages, records_received=len(records) + len(rejected), bytes=byte_count,
+        """``land`` the rows of ``records``."""
+        return self.land(self.prepare(records), post_date=post_date, next_cursor=next_cursor, pages=pages,
+                         byte_count=byte_count, host=host, rejected=rejected)
+
+    def land(self, rows: list[Row], *, post_date: date, next_cursor: int | None,
+             pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
+        """Land ``rows`` (from ``prepare``), keep ``rejected`` with their reasons, and move the
+        (filters, post_date) watermark to ``next_cursor``: all in one transaction."""
+        batch = LoadCounts(pages=pages, records_received=len(rows) + len(rejected), bytes=byte_count,
                            rejected=len(rejected))
         rejected = [Rejected(r.position, r.reason, self.policy.apply(r.record) if isinstance(r.record, dict)
                              else r.record) for r in rejected]
-        keys = [record["uniq_id"] for record in records] + [_reject_key(r) for r in rejected]  # the policy keeps ids
+        keys = [row[0] for row in rows] + [_reject_key(r) for r in rejected]  # the policy keeps ids
         with self.conn.transaction():
             self.conn.execute(_RECEIVED_SQL, {"query_key": self.query_key, "post_date": post_date,
                                               "keys": keys, "load_id": self.load_id})
@@ -259,9 +274,9 @@ class RawLoader:
                         "insert into raw.jobspikr_rejects (load_id, post_date, reason, record)"
                         " values (%s, %s, %s, %s)",
                         [(self.load_id, post_date, r.reason, Jsonb(r.record)) for r in rejected])
-            if records:
-                batch.inserted, batch.updated = self._store(records, host)
-                batch.duplicates_skipped = len(records) - batch.inserted
+            if rows:
+                batch.inserted, batch.updated = self._store(rows, host)
+                batch.duplicates_skipped = len(rows) - batch.inserted
             if next_cursor is not None:
                 self.conn.execute(
                     "insert into raw.jobspikr_watermarks (query_key, post_date, next_cursor, load_id)"
@@ -278,14 +293,13 @@ class RawLoader:
         self.counts.add(batch)
         return batch
 
-    def _store(self, records: list[dict[str, Any]], host: str) -> tuple[int, int]:
+    def _store(self, rows: list[Row], host: str) -> tuple[int, int]:
         """Store the versions not stored yet, mark the others seen again; return (inserted,
         inserted versions of listings stored before). Inside the batch's transaction.
 
         The batch's stored and archived versions are looked up first (by ``uniq_id``), so
-        each record is hashed, checked and COPYed straight into ``raw.jobspikr_jobs`` in one
-        pass: no temporary table, no second write of every payload, and Postgres parses one
-        row while the next is prepared. Another load (other filters, another lock) may store
+        each new version is COPYed straight into ``raw.jobspikr_jobs`` in one pass: no
+        temporary table, no second write of every payload. Another load (other filters, another lock) may store
         one of these versions between the look-up and the COPY; the COPY then fails on the
         key, and the batch is merged through a temporary table instead (``_merge``), which
         settles any race.
@@ -293,7 +307,7 @@ class RawLoader:
         stored: set[tuple[str, str]] = set()
         archived: set[tuple[str, str]] = set()
         for uniq_id, version, in_archive in self.conn.execute(
-                _STORED_SQL, {"ids": list({record["uniq_id"] for record in records})}):
+                _STORED_SQL, {"ids": list({row[0] for row in rows})}):
             (archived if in_archive else stored).add((uniq_id, version))
         now = self.conn.execute("select now()").fetchone()[0]
         written: dict[tuple[str, str], int] = {}  # new versions and the cursor they were written with
@@ -301,8 +315,7 @@ class RawLoader:
         try:
             with self.conn.transaction(), self.conn.cursor() as cur, cur.copy(_COPY_NEW_SQL) as copy:
                 copy.set_types(_COPY_NEW_TYPES)
-                for record in records:
-                    row = _copy_row(self.policy.apply(record))
+                for row in rows:
                     key, cursor = (row[0], row[1]), row[2]
                     if key in archived:
                         continue
@@ -314,7 +327,7 @@ class RawLoader:
         except psycopg.errors.UniqueViolation:
             log.info("JobsPikr load %d: a version was stored by another load meanwhile; merging the batch",
                      self.load_id)
-            return self._merge([_copy_row(self.policy.apply(record)) for record in records], host)
+            return self._merge(rows, host)
         raised = {key: cursor for key, cursor in seen_again.items() if cursor > written.get(key, -1)}
         if raised:
             self.conn.execute(_SEEN_AGAIN_SQL, {"ids": [key[0] for key in raised],
@@ -368,7 +381,7 @@ def _reject_key(rejected: Rejected) -> str:
     return "reject:" + hashlib.md5(content, usedforsecurity=False).hexdigest()
 
 
-def _copy_row(record: dict[str, Any]) -> tuple[Any, ...]:
+def _copy_row(record: dict[str, Any]) -> Row:
     """The COPY row of a record. The record is serialised once: the canonical content that is
     hashed, with the re-crawl fields added after it, is the payload (jsonb keeps no key order)."""
     content = _canonical_content(record)
