@@ -157,9 +157,8 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     on a thread of their own while the next one is prepared (``_Landing``). Memory holds two
     batches of prepared rows (``batch_records`` records or BATCH_BYTES of API JSON, whichever
     is less: one landing, one being filled) plus at most PREFETCH_BYTES of prefetched pages
-    across all days. Each batch
-    commits with its watermark, so a failure loses at most the batch in flight, which the
-    next run fetches again.
+    across all days. Each batch commits with its watermark, so a failure loses at most the
+    batch in flight, which the next run fetches again.
     """
     if on_incomplete not in ON_INCOMPLETE:
         raise JobsPikrConfigError(f"on_incomplete must be one of {sorted(ON_INCOMPLETE)}, got {on_incomplete!r}")
@@ -262,10 +261,11 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
     cursor: int | None = None
     host = hooks[0].hosts.active
 
-    def land_batch(day: date, batch: list[Row], rejected: list[Rejected], next_cursor: int | None, pages: int,
-                   byte_count: int, host: str, end: StreamEnd | None) -> None:
-        landed = loader.land(batch, post_date=day, next_cursor=next_cursor, pages=pages, byte_count=byte_count,
-                             host=host, rejected=rejected)
+    def land_batch(day: date, rows: list[Row], rejects: list[Rejected], next_cursor: int | None,
+                   page_count: int, size: int, source_host: str, end: StreamEnd | None) -> None:
+        """On the landing thread: one batch, and when its day's stream ended, the day's check."""
+        landed = loader.land(rows, post_date=day, next_cursor=next_cursor, pages=page_count, byte_count=size,
+                             host=source_host, rejected=rejects)
         progress.batch_landed(day, landed, window_done=end is not None)
         if end is None:
             return
@@ -297,8 +297,8 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
 class _Landing:
     """Batches land on a thread of their own, one at a time and in order, while the consumer
     fetches and prepares the next one: Postgres writes (and compresses) one batch while Python
-    parses, hashes and serialises the next. On real-size records this bought 9% (see
-    bench/results/load.md).
+    parses, hashes and serialises the next. This bought 9% on both record shapes (the README's
+    "Landing rows" section).
 
     ``submit`` first waits for the batch before it and raises its error, so at most one
     batch is being written and one prepared, and a failed batch stops the load before the

@@ -252,7 +252,8 @@ class RawLoader:
 
     def load_batch(self, records: list[dict[str, Any]], *, post_date: date, next_cursor: int | None,
                    pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
-        """``land`` the rows of ``records``."""
+        """``prepare`` and ``land`` parsed records in one call (for callers that hold a whole
+        batch of them; the extract prepares each page as it arrives)."""
         return self.land(self.prepare(records), post_date=post_date, next_cursor=next_cursor, pages=pages,
                          byte_count=byte_count, host=host, rejected=rejected)
 
@@ -299,10 +300,10 @@ class RawLoader:
 
         The batch's stored and archived versions are looked up first (by ``uniq_id``), so
         each new version is COPYed straight into ``raw.jobspikr_jobs`` in one pass: no
-        temporary table, no second write of every payload. Another load (other filters, another lock) may store
-        one of these versions between the look-up and the COPY; the COPY then fails on the
-        key, and the batch is merged through a temporary table instead (``_merge``), which
-        settles any race.
+        temporary table, no second write of every payload. Another load (other filters,
+        another lock) may store one of these versions between the look-up and the COPY; the
+        COPY then fails on the key, and the batch is merged through a temporary table instead
+        (``_merge``), which settles any race.
         """
         stored: set[tuple[str, str]] = set()
         archived: set[tuple[str, str]] = set()
