@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
-from standin_api import RECORD_FIELDS, Catalogue
+from standin_api import RECORD_FIELDS, Catalogue, StandinConfig, StandinServer
+from standin_api.faults import Fault
 from standin_api.real_rows import REAL_EXPORT as EXPORT
 
 CATALOGUE = Catalogue(seed=3, size=2_000)
@@ -52,3 +55,42 @@ def test_generated_employers_stay_distinct_after_their_legal_suffix_is_dropped()
     names = [legal.sub("", _employer(n)[0]).lower() for n in range(40_000)]
     assert len(set(names)) == len(names)
     assert Counter(bool(legal.search(_employer(n)[0])) for n in range(40_000))[True] > 10_000
+
+
+GENERATED: Counter[int] = Counter()
+
+
+@dataclass(frozen=True)
+class CountingCatalogue(Catalogue):
+    """Counts how often each record is generated."""
+
+    def record(self, index: int) -> dict[str, Any]:
+        GENERATED[index] += 1
+        return super().record(index)
+
+
+def test_a_search_generates_each_record_once_whatever_the_queries_and_pages() -> None:
+    """Searches scan the catalogue for every page and every new query's count: the records are
+    generated once (the demo run's extract spent most of its time regenerating them), and a
+    page's faults alter copies, never the records later pages are made from."""
+    catalogue = CountingCatalogue(seed=9, size=300, days=3)
+    days = sorted({catalogue.record(i)["post_date"] for i in range(catalogue.size)})
+    GENERATED.clear()
+    received = 0
+    with StandinServer(StandinConfig(catalogue=catalogue, max_page_size=50)) as server:
+        for day in days:
+            query = {"range": {"post_date": {"gte": day, "lte": day}}}
+            cursor = None
+            while True:
+                status, page = server.search({"size": 50, "cursor": cursor, "search_query_json": query},
+                                             Fault("no_uniq_id"))
+                assert status == 200
+                received += page["size"]
+                if not page["job_data"]:
+                    break
+                assert "uniq_id" not in page["job_data"][0]
+                cursor = page["next_cursor"]
+        assert received == catalogue.size
+        assert GENERATED and set(GENERATED.values()) == {1}
+        _, first = server.search({"size": 50, "search_query_json": {"range": {"post_date": {"gte": days[0]}}}})
+    assert all("uniq_id" in record for record in first["job_data"])  # the fault altered copies
