@@ -149,9 +149,10 @@ class StandinServer:
 
     @contextmanager
     def holding(self) -> Iterator[None]:
-        """Hold search answers while in the block: a run's extract is kept going (each request
-        is answered after at most ``HOLD_MAX_SECONDS``, inside any client's read timeout) but
-        cannot finish, so a test can order what another run does meanwhile without a race."""
+        """Hold search answers while in the block: each request is answered when the block
+        ends, or after ``HOLD_MAX_SECONDS`` (inside any client's read timeout, so nothing
+        fails). A run's extract then moves at one page per ``HOLD_MAX_SECONDS`` at most, so a
+        test can order what another run does meanwhile without racing it."""
         self._open.clear()
         try:
             yield
