@@ -361,10 +361,11 @@ def _post_date_bounds(query: Any) -> tuple[str, str] | None:
 def _start_of_previous_page(catalogue: Catalogue, query: Any, index: int, limit: int) -> int:
     """Where the page before the one starting at ``index`` starts (``repeat``: the server
     answers that page again, so its ``next_cursor`` does not move past the one asked for)."""
+    records = _records(catalogue)
     found = 0
     while index > 0 and found < limit:
         index -= 1
-        found += matches(query, _records(catalogue)[index])
+        found += matches(query, records[index])
     return index
 
 
