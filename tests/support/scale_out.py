@@ -124,6 +124,24 @@ class AirflowServices:
             time.sleep(2)
         return None
 
+    def running_task(self, task_id: str, *, within: float = 300) -> str | None:
+        """Wait until some run has that task running; that run's id (None if none did in time)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            with psycopg.connect(self.metadata_conninfo) as conn:
+                row = conn.execute("select run_id from task_instance where dag_id = %s and task_id = %s"
+                                   " and state = 'running'", (DAG_ID, task_id)).fetchone()
+            if row:
+                return str(row[0])
+            time.sleep(1)
+        return None
+
+    def run_ids(self) -> list[str]:
+        """Every run of the DAG: the scheduler's own (catchup=False still makes the latest
+        interval's), the triggered ones and the backfills."""
+        with psycopg.connect(self.metadata_conninfo) as conn:
+            return [r[0] for r in conn.execute("select run_id from dag_run where dag_id = %s", (DAG_ID,))]
+
     def wait(self, run_id: str, *, within: float = 900) -> str:
         return _wait(self.metadata_conninfo, run_id, deadline=time.monotonic() + within)
 
