@@ -89,12 +89,17 @@ def dbt_invocation(args: list[str], *, conn_id: str | None,
                    ) -> Iterator[tuple[list[str], dict[str, str]]]:
     """The command line and environment for ``dbt <args>`` against ``conn_id`` (``None``:
     placeholder credentials, for commands that only read the project, as ``dbt parse``);
-    the profile exists while the context is open."""
+    the profile exists while the context is open.
+
+    ``--profile`` and ``--target`` are named as Cosmos names them for the DAG's build: dbt
+    hashes them into its partial-parse state, so the build can reuse what the freshness
+    check parsed just before it (else each re-parses the whole project, about 3 s)."""
     profile = warehouse_profile(conn_id or WAREHOUSE_CONN_ID)
     with profile.ensure_profile(use_mock_values=conn_id is None) as (profile_path, secret_env):
         env = {**os.environ, **secret_env, "PGOPTIONS": dbt_session_options()}
         yield [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
-               "--profiles-dir", str(profile_path.parent)], env
+               "--profiles-dir", str(profile_path.parent),
+               "--profile", profile.profile_name, "--target", profile.target_name], env
 
 
 def run_dbt(args: list[str], *, conn_id: str) -> str:

@@ -74,6 +74,11 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     lineage = build_lineage(warehouse)
     assert "raw.jobspikr_jobs" in lineage["inputs"] and "raw.legacy_scraped_jobs" in lineage["inputs"]
     assert {"marts.job_listings", "marts.job_listing_records"} <= lineage["outputs"]
+    # the build did not parse the project again: it read what the freshness check, run just
+    # before it against the same warehouse, had parsed
+    build_output = [r.getMessage() for r in caplog.records if r.name == "cosmos.operators._watcher.base"]
+    assert any("Running with dbt=" in line for line in build_output)
+    assert not any("Unable to do partial parsing" in line for line in build_output)
 
     # JobsPikr's Expired Jobs API reports a listing expired: the next run marks its job
     # expired in the marts, with the day, and keeps its history.
