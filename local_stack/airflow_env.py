@@ -102,10 +102,28 @@ def openlineage_events_path(home: Path) -> Path:
     return home / "openlineage" / "events.jsonl"
 
 
-def ensure_metadata_db() -> None:
-    """``airflow db migrate`` (idempotent; quick when the schema is current)."""
+@contextmanager
+def metadata_db_migrating() -> Iterator[None]:
+    """``airflow db migrate`` in a subprocess while the block runs; done when the block
+    ends, its failure raised then. Idempotent, but about 5 s even when the schema is
+    current (Airflow imported once more), so ``./pipeline run`` starts the warehouse and the
+    API meanwhile. The block must not use the metadata database."""
     airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([str(airflow), "db", "migrate"], stdout=subprocess.DEVNULL)
+    try:
+        yield
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    if process.wait():
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+
+
+def ensure_metadata_db() -> None:
+    """``airflow db migrate``, waited for."""
+    with metadata_db_migrating():
+        pass
 
 
 def run_dag_in_process(dag: Any, **kwargs: Any) -> Any:

@@ -27,7 +27,7 @@ from local_stack.airflow_env import (
     LOCAL_DIR,
     PROJECT_ROOT,
     configure_airflow_env,
-    ensure_metadata_db,
+    metadata_db_migrating,
     openlineage_events_path,
     run_dag_in_process,
 )
@@ -43,11 +43,11 @@ def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = N
     started = time.monotonic()
     configure_airflow_env()
     with ExitStack() as stack:
-        warehouse = configured_or_embedded_warehouse(stack)
-        check_warehouse()
-        api = _api(stack, records=records, seed=seed)
-        check_api()
-        ensure_metadata_db()
+        with metadata_db_migrating():
+            warehouse = configured_or_embedded_warehouse(stack)
+            check_warehouse()
+            api = _api(stack, records=records, seed=seed)
+            check_api()
         print(f"Running jobspikr_ingest (full Airflow log: {RUN_LOG.relative_to(PROJECT_ROOT)})...",
               flush=True)
         with _output_to(RUN_LOG) as terminal, _alerts_to(terminal, started) as alerts, _progress_to(terminal):
