@@ -114,26 +114,25 @@ class AirflowServices:
 
     def wait_for_task(self, run_id: str, task_id: str, *, within: float = 300) -> str | None:
         """Wait until that task of that run has finished; its state (None if it did not in time)."""
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            with psycopg.connect(self.metadata_conninfo) as conn:
-                row = conn.execute("select state from task_instance where dag_id = %s and run_id = %s"
-                                   " and task_id = %s and end_date is not null", (DAG_ID, run_id, task_id)).fetchone()
-            if row:
-                return str(row[0])
-            time.sleep(2)
-        return None
+        return self._first_value("select state from task_instance where dag_id = %s and run_id = %s"
+                                 " and task_id = %s and end_date is not null", (DAG_ID, run_id, task_id),
+                                 within=within, every=2)
 
     def running_task(self, task_id: str, *, within: float = 300) -> str | None:
         """Wait until some run has that task running; that run's id (None if none did in time)."""
+        return self._first_value("select run_id from task_instance where dag_id = %s and task_id = %s"
+                                 " and state = 'running'", (DAG_ID, task_id), within=within, every=1)
+
+    def _first_value(self, query: str, params: tuple[str, ...], *, within: float, every: float) -> str | None:
+        """Poll the metadata database every ``every`` seconds until ``query`` returns a row;
+        its first value (None if none came within ``within`` seconds)."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             with psycopg.connect(self.metadata_conninfo) as conn:
-                row = conn.execute("select run_id from task_instance where dag_id = %s and task_id = %s"
-                                   " and state = 'running'", (DAG_ID, task_id)).fetchone()
+                row = conn.execute(query, params).fetchone()
             if row:
                 return str(row[0])
-            time.sleep(1)
+            time.sleep(every)
         return None
 
     def run_ids(self) -> list[str]:
