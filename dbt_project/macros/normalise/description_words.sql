@@ -11,6 +11,6 @@
         '^((full|part)[ -]?time|contract|temporary|internship|[0-9.]+ out of 5( stars)?|[0-9]+\+? (minutes?|hours?|days?) ago'
         '|[0-9]+([.][0-9]+)?|(quick|easily) apply|urgently hiring|responsive employer|hiring ongoing|new'
         '|just posted|today|full job description|job description|description|about the (job|role)|job summary'
-        '|apply (today|now)|[^a-z0-9])+', ''),
-        '[^a-z0-9]+', ' ', 'g')), {{ chars }})
+        '|apply (today|now)|[^[:alnum:]])+', ''),
+        '[^[:alnum:]]+', ' ', 'g')), {{ chars }})
 {%- endmacro %}

@@ -9,7 +9,7 @@
 {% macro normalise_company(expr) -%}
     btrim(regexp_replace(regexp_replace(regexp_replace(
         regexp_replace(replace(regexp_replace(lower(coalesce({{ expr }}, '')), '[''’]', '', 'g'), '&', ' and '),
-                       '[^a-z0-9]+', ' ', 'g'),
+                       '[^[:alnum:]]+', ' ', 'g'),
         '^\s*the\s+', '', 'g'),
         '(\s+(inc|incorporated|llc|ltd|limited|corp|corporate|corporation|co|company|plc|gmbh|lp|llp))+\s*$', '', 'g'),
         '\s+', ' ', 'g'))

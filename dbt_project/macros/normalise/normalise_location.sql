@@ -10,7 +10,7 @@
     United states, United States of America); other non-empty values upper-cased; empty -> null.
 -#}
 {% macro normalise_city(expr) -%}
-    nullif(btrim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9]+', ' ', 'g')), '')
+    nullif(btrim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^[:alnum:]]+', ' ', 'g')), '')
 {%- endmacro %}
 
 {% macro state_code_lookup() -%}
@@ -30,4 +30,25 @@
         when btrim(coalesce({{ expr }}, '')) = '' then null
         else upper(btrim({{ expr }}))
     end
+{%- endmacro %}
+
+{#-
+  Where a source's city field says more than one city, or none:
+  names_remote(expr): the city field says "Remote" (a remote job, not a place).
+  listed_city(expr): the city a record is served with: the field's first city when it
+    lists several joined by "|" ("Nashik|Navi Mumbai|Thane" -> "Nashik"); null for "Remote".
+  listed_cities(expr): the whole list when there are several, else null. A multi-city
+    record is one posting in each of its cities: it matches a record in any of them
+    (same_place), and a job takes it in one place only (int_job_records__clustered).
+-#}
+{% macro names_remote(expr) -%}
+    coalesce({{ expr }} ~* '^\s*remote\M', false)
+{%- endmacro %}
+
+{% macro listed_city(expr) -%}
+    case when not {{ names_remote(expr) }} then nullif(btrim(split_part({{ expr }}, '|', 1)), '') end
+{%- endmacro %}
+
+{% macro listed_cities(expr) -%}
+    case when {{ expr }} like '%|%' and not {{ names_remote(expr) }} then {{ expr }} end
 {%- endmacro %}

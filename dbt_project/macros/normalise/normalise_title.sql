@@ -15,7 +15,7 @@
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         regexp_replace(replace({{ _without_title_noise(_without_title_noise("lower(coalesce(" ~ expr ~ ", ''))")) }},
-                               '&', ' and '), '[^a-z0-9]+', ' ', 'g'),
+                               '&', ' and '), '[^[:alnum:]]+', ' ', 'g'),
         '\msr\M', 'senior', 'g'), '\mjr\M', 'junior', 'g'), '\meng(r)?\M', 'engineer', 'g'),
         '\mmgr\M', 'manager', 'g'), '\mdev\M', 'developer', 'g'), '\msw\M', 'software', 'g'),
         '\mml\M', 'machine learning', 'g'), '\massoc\M', 'associate', 'g'),

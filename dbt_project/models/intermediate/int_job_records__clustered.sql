@@ -10,33 +10,44 @@
 }}
 -- depends_on: {{ ref('int_job_records__checked') }}, {{ ref('int_job_records__blocks') }}
 -- Each record's job. The matched pairs (decision 'match') link records into connected
--- components; a component is then checked as a whole, so that one bridge cannot chain
--- unrelated records into one job: its centre is the record with the most matches (then the
--- smallest key), and a record stays in the job only if it matched the centre or is, by the
--- pair rule's own tests, the same job as the centre (same company, same place, a title
--- as similar). A record that fails the check is a job of its own. The job is named by its
--- first record (the earliest first_seen_at, then the smallest key; its id in the marts is
--- that key's md5), so a job keeps its id when later records join it: the legacy scraper's
--- jobs keep theirs when JobsPikr's copies arrive, whatever the source flags.
+-- components; a component is then split into jobs by rules that hold for the job as a
+-- whole, so that no record can chain others into one job, whichever record it is:
+--   place   a job is in one place. A record with one city (not remote, not multi-city) is
+--           an anchor in that city ("tampa fl" is "tampa"; "new york city" is "new york"
+--           when both are in the component) and state. A component with anchors in several
+--           places is that many jobs; a record without a place of its own (remote, a
+--           multi-city listing, no city) joins the place of the anchor it matched most
+--           strongly (title plus text similarity), and its matches with the others stay
+--           visible, unmerged, in marts.job_listing_matches. Whatever record has the most
+--           matches, a "(Remote)" copy of a job posted in five cities leaves five jobs.
+--   centre  within a place, the record with the most matches there (then the smallest key)
+--           is the centre; a record stays in the job only if it matched the centre or is,
+--           by the pair rule's own tests, the same job as the centre (same company, same
+--           place, a title as similar). A record that fails the check is a job of its own.
+-- The job is named by its first record (the earliest first_seen_at, then the smallest key;
+-- its id in the marts is that key's md5), so a job keeps its id when later records join it:
+-- the legacy scraper's jobs keep theirs when JobsPikr's copies arrive, whatever the flags.
 -- Incremental: only the components that can have changed are walked again: those of records
 -- blocked since the last run (normalised, or holding a shingle key whose commonness
--- changed: their pairs were scored again), of pairs matched since then, of records quarantined since,
--- and the components those records were in before (a record whose pair was dropped may
--- leave its old job).
+-- changed: their pairs were scored again), of pairs matched since then, of records
+-- quarantined since, and the components those records were in before (a record whose pair
+-- was dropped may leave its old job).
 -- Components are small (a job's postings), so each walk is cheap. previous_job_listing_id
 -- keeps the job a record was in before this run, so the marts can drop jobs left empty.
 with recursive
 
 records as not materialized (
 
-    select record_key, normalised_at, first_seen_at, company_norm, title_norm, city_norm, state_code, is_remote_job
+    select record_key, normalised_at, first_seen_at, company_norm, title_norm, city_norm, city_norms, state_code,
+           is_remote_job
     from {{ ref('int_job_records__normalised') }}
 
 ),
 
 pairs as not materialized (
 
-    select left_key, right_key, matched_at from {{ ref('int_job_pairs__matched') }} where decision = 'match'
+    select left_key, right_key, matched_at, title_similarity + greatest(opening_similarity, text_similarity) as strength
+    from {{ ref('int_job_pairs__matched') }} where decision = 'match'
 
 ),
 
@@ -71,9 +82,9 @@ seeds as (
 
 edges as (
 
-    select left_key as node, right_key as neighbour from pairs
+    select left_key as node, right_key as neighbour, strength from pairs
     union all
-    select right_key, left_key from pairs
+    select right_key, left_key, strength from pairs
 
 ),
 
@@ -101,38 +112,103 @@ components as (
 
 ),
 
+members as (
+
+    select
+        components.seed,
+        components.component_key,
+        not member.is_remote_job and cardinality(member.city_norms) = 1 as is_anchor,
+        regexp_replace(member.city_norm, ' [a-z]{2}$', '') as city_key,
+        member.state_code
+    from components
+    join records as member on member.record_key = components.seed
+
+),
+
+-- each anchor's place: its city, as the shortest form another anchor of the component
+-- writes it ("new york" for "new york city"), and its state, else the state another anchor
+-- gives the same city
+anchored as (
+
+    select
+        anchor.seed,
+        anchor.component_key,
+        concat_ws('|', city.place_city,
+                  coalesce(anchor.state_code, max(anchor.state_code) over (partition by anchor.component_key, city.place_city))
+        ) as place
+    from members as anchor
+    cross join lateral (
+        select min(other.city_key) as place_city from members as other
+        where other.component_key = anchor.component_key and other.is_anchor
+          and (anchor.city_key = other.city_key or anchor.city_key like other.city_key || ' %')
+    ) as city
+    where anchor.is_anchor
+
+),
+
+places as (
+
+    select component_key, count(distinct place) as place_count, min(place) as only_place
+    from anchored group by component_key
+
+),
+
+placed as (
+
+    select
+        members.seed,
+        members.component_key,
+        case
+            when members.is_anchor then anchored.place
+            when coalesce(places.place_count, 0) <= 1 then coalesce(places.only_place, '')
+            -- no place of its own: the place of the anchor it matched most strongly
+            else coalesce((select strongest.place from edges
+                           join anchored as strongest on strongest.seed = edges.neighbour
+                           where edges.node = members.seed
+                           order by edges.strength desc nulls last, strongest.place limit 1), 'unplaced')
+        end as place
+    from members
+    left join anchored using (seed)
+    left join places on places.component_key = members.component_key
+
+),
+
 degrees as (
 
-    select components.seed, components.component_key, count(edges.neighbour) as degree
-    from components left join edges on edges.node = components.seed
-    group by components.seed, components.component_key
+    select placed.seed, placed.component_key, placed.place, count(neighbour.seed) as degree
+    from placed
+    left join edges on edges.node = placed.seed
+    left join placed as neighbour
+        on neighbour.seed = edges.neighbour and neighbour.place = placed.place
+    group by placed.seed, placed.component_key, placed.place
 
 ),
 
 centres as (
 
-    select distinct on (component_key) component_key, seed as centre_key
+    select distinct on (component_key, place) component_key, place, seed as centre_key
     from degrees
-    order by component_key, degree desc, seed
+    order by component_key, place, degree desc, seed
 
 ),
 
 checked as (
 
     select
-        components.seed,
-        components.component_key,
+        placed.seed,
+        placed.component_key,
+        placed.place,
         member.first_seen_at,
-        components.seed = centres.centre_key
+        placed.seed = centres.centre_key
         or exists (select from pairs
-                   where pairs.left_key = least(components.seed, centres.centre_key)
-                     and pairs.right_key = greatest(components.seed, centres.centre_key))
+                   where pairs.left_key = least(placed.seed, centres.centre_key)
+                     and pairs.right_key = greatest(placed.seed, centres.centre_key))
         or (member.company_norm = centre.company_norm
             and {{ same_place('member', 'centre') }}
             and similarity(member.title_norm, centre.title_norm) >= {{ var('dedup_title_similarity') }}) as in_job
-    from components
-    join centres using (component_key)
-    join records as member on member.record_key = components.seed
+    from placed
+    join centres using (component_key, place)
+    join records as member on member.record_key = placed.seed
     join records as centre on centre.record_key = centres.centre_key
 
 ),
@@ -142,7 +218,7 @@ clusters as (
     select
         seed,
         component_key,
-        case when in_job then first_value(seed) over (partition by component_key
+        case when in_job then first_value(seed) over (partition by component_key, place
                                                       order by in_job desc, first_seen_at, seed)
              else seed end as cluster_key
     from checked

@@ -47,6 +47,10 @@ normalised as materialized (
 
 select
     *,
+    -- every city the record names (a multi-city record several, see listed_cities)
+    case when cities_raw is null then array_remove(array[city_norm], null)
+         else array(select distinct {{ normalise_city('listed') }} from unnest(string_to_array(cities_raw, '|')) as listed
+                    where {{ normalise_city('listed') }} is not null) end as city_norms,
     left(description_words, {{ var('dedup_description_chars') }}) as description_head,
     -- where a job is: remote (the record or its title says so) matches any place
     is_remote or title ~* '\mremote\M'                      as is_remote_job,

@@ -10,16 +10,28 @@ source as (
 parsed as (
 
     select
-        *,
-        nullif(btrim(location), '') as location_text,
-        lower(regexp_replace(btrim(posted_at), '\s+', ' ', 'g')) as posted_text,
-        -- "Austin, TX", "New York, NY, USA", "Remote - US", "Remote"
-        location ~* '^\s*remote' as is_remote_text,
-        nullif(btrim(split_part(regexp_replace(location, '^\s*remote\s*(-|,)?\s*', '', 'i'), ',', 1)), '')
-            as location_first,
-        nullif(btrim(split_part(location, ',', 2)), '') as location_second,
-        nullif(btrim(split_part(location, ',', 3)), '') as location_third
+        source.*,
+        {{ missing_value('location') }} as location_text,
+        posted.post_date as parsed_post_date,
+        salary.*
     from source
+    cross join lateral (select lower(regexp_replace(btrim(source.posted_at), '\s+', ' ', 'g')) as text) as posted_text
+    cross join lateral (select {{ parse_posted_at('posted_text.text', 'source.scraped_at') }} as post_date) as posted
+    cross join lateral {{ parsed_salary('source.salary_text') }} as salary
+
+),
+
+located as (
+
+    select
+        *,
+        -- "Austin, TX", "New York, NY, USA", "Remote - US", "Remote"
+        location_text ~* '^\s*remote' as is_remote_text,
+        nullif(btrim(split_part(regexp_replace(location_text, '^\s*remote\s*(-|,)?\s*', '', 'i'), ',', 1)), '')
+            as location_first,
+        nullif(btrim(split_part(location_text, ',', 2)), '') as location_second,
+        nullif(btrim(split_part(location_text, ',', 3)), '') as location_third
+    from parsed
 
 ),
 
@@ -28,9 +40,10 @@ renamed as (
     select
         'legacy'::text                                             as source,
         id::text                                                   as source_record_id,
-        nullif(btrim(title), '')                                   as title,
-        nullif(btrim(company), '')                                 as company_name,
+        {{ missing_value('title') }}                               as title,
+        {{ missing_value('company') }}                             as company_name,
         case when is_remote_text then null else location_first end as city_raw,
+        null::text                                                 as cities_raw,
         case when is_remote_text then null else location_second end as state_raw,
         case
             when is_remote_text then coalesce(location_first, 'US')
@@ -41,23 +54,31 @@ renamed as (
         null::text                                                 as job_type,
         lower(nullif(btrim(source_site), ''))                      as job_board,
         nullif(btrim(url), '')                                     as url,
-        {{ parse_posted_at('posted_text', 'scraped_at') }} as post_date,
+        {{ checked_post_date('parsed_post_date', 'scraped_at') }}  as post_date,
         -- the page's head, scripts and styles are not the ad's text
         nullif(btrim(regexp_replace(regexp_replace(
             regexp_replace(description_html, '<(head|script|style)\M.*?</\1>', ' ', 'gi'),
             '<[^>]*>', ' ', 'g'), '\s+', ' ', 'g')), '')
                                                                    as description,
-        {{ salary_min('salary_text') }}                           as salary_min,
-        {{ salary_max('salary_text') }}                           as salary_max,
-        {{ salary_currency('salary_text') }}                      as salary_currency,
-        {{ salary_period('salary_text') }}                        as salary_period,
+        salary_min,
+        salary_max,
+        salary_currency,
+        salary_period,
         null::boolean                                              as has_expired,
+        null::text                                                 as duplicate_of,
         scraped_at                                                 as first_seen_at,
         scraped_at                                                 as last_seen_at,
         -- The scraper numbers its rows as it writes them: a late row with an old scraped_at
         -- still has a new id, so incremental models read new ids as well as new timestamps.
-        id                                                         as arrival_sequence
-    from parsed
+        id                                                         as arrival_sequence,
+        {{ field_issues([
+            ('title', placeholder_issue('title'), 'title'),
+            ('company_name', placeholder_issue('company'), 'company'),
+            ('location', placeholder_issue('location'), 'location'),
+            ('post_date', post_date_issue('parsed_post_date', 'posted_at', 'scraped_at'), 'posted_at'),
+            ('salary', 'salary_issue', 'salary_text'),
+        ]) }}                                                      as field_issues
+    from located
 
 )
 

@@ -1,0 +1,125 @@
+{#-
+  parsed_salary(text, given_min, given_max, given_currency, given_period): a salary as a
+  lateral subquery (`cross join lateral {{ parsed_salary(...) }} as salary`) with columns
+  salary_min, salary_max, salary_currency, salary_period and salary_issue. Every source's
+  salary goes through it, so the marts' salary invariants hold where the value is made:
+
+    - salary_max >= salary_min > 1, both at most 10,000,000, or both null;
+    - a currency and a period only with an amount.
+
+  The amounts are the source's own parsed numbers (`given_min`/`given_max`, JobsPikr's
+  inferred_salary_from/_to) when it sent any, else the first two numbers of `text`
+  ("$110,000 - $150,000 a year", "$120k-$140k", "Pay: $25.00 - $30.00 per hour",
+  "1.0 - 1000000.0 USD /YEAR", "From $103,230.00 per year"; k = thousand). A number must be
+  well formed (digits, comma groups of three, one decimal point): "$25.00.00" or "45.000,00"
+  makes the whole text unreadable, never a guess. The period is the source's own unit, else
+  the text's word (hour, day, week, month, year, annum), else what the amount implies (at
+  least 1,000: yearly; under 200: hourly); the currency the source's, else $/USD, €/EUR, £/GBP.
+
+  A value that breaks an invariant is null, and salary_issue names the rule:
+    salary_malformed_number  a number in the text is not well formed
+    salary_placeholder       a minimum of 0 or 1 ("0 - 0 /", "1.0 - 1000000.0"): no salary
+    salary_range_inverted    the maximum is below the minimum
+    salary_out_of_range      an amount over 10,000,000, or a number too long to be one
+  Text without numbers ("Competitive", "DOE") is no salary and no issue.
+-#}
+{% macro parsed_salary(text, given_min='null', given_max='null', given_currency='null', given_period='null') -%}
+(
+    select
+        -- cents, as the served text writes them (salary_text reads back to the same value)
+        case when checked.issue is null then trim_scale(round(checked.low, 2)) end as salary_min,
+        case when checked.issue is null then trim_scale(round(checked.high, 2)) end as salary_max,
+        case when checked.issue is null and checked.low is not null then
+            coalesce(checked.currency_given,
+                     case when checked.text ~ '(\$|USD)' then 'USD'
+                          when checked.text ~ '(€|EUR)' then 'EUR'
+                          when checked.text ~ '(£|GBP)' then 'GBP' end)
+        end                                                                as salary_currency,
+        case when checked.issue is null and checked.low is not null then
+            coalesce({{ salary_period_word('checked.period_given') }},
+                     {{ salary_period_word('checked.text') }},
+                     case when checked.low >= 1000 then 'yearly' when checked.low < 200 then 'hourly' end)
+        end                                                                as salary_period,
+        checked.issue                                                      as salary_issue
+    from (
+        select
+            amounts.*,
+            case
+                when amounts.malformed then 'salary_malformed_number'
+                when amounts.low is null then null
+                when amounts.too_long or amounts.high > 10000000 then 'salary_out_of_range'
+                when amounts.low <= 1 then 'salary_placeholder'
+                when amounts.high < amounts.low then 'salary_range_inverted'
+            end as issue
+        from (
+            select
+                numbers.text,
+                numbers.currency_given,
+                numbers.period_given,
+                numbers.given_low is null and numbers.malformed as malformed,
+                numbers.given_low is null and numbers.too_long as too_long,
+                case when numbers.given_low is not null then numbers.given_low
+                     when not numbers.malformed and not numbers.too_long then numbers.amounts[1] end as low,
+                case when numbers.given_low is not null then coalesce(numbers.given_high, numbers.given_low)
+                     when not numbers.malformed and not numbers.too_long
+                         then coalesce(numbers.amounts[2], numbers.amounts[1]) end as high
+            from (
+                select
+                    runs.*,
+                    {{ safe_numeric(given_min) }} as given_low,
+                    {{ safe_numeric(given_max) }} as given_high,
+                    upper(nullif(btrim({{ given_currency }}), '')) as currency_given,
+                    {{ given_period }} as period_given,
+                    coalesce(runs.run_texts, '{}') <> '{}' and exists (
+                        select from unnest(runs.run_texts) as run
+                        where run !~ '^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$') as malformed,
+                    exists (select from unnest(runs.run_texts) as run where length(run) > 15) as too_long,
+                    (select array_agg(replace(run, ',', '')::numeric * case when k then 1000 else 1 end order by ord)
+                     from unnest(runs.run_texts, runs.thousands) with ordinality as r(run, k, ord)
+                     where run ~ '^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$' and length(run) <= 15) as amounts
+                from (
+                    -- runs of digits, commas and points (a number as written, well formed or not),
+                    -- each with whether a "k" follows it
+                    select
+                        source_text.text,
+                        (select array_agg(m[1] order by ord)
+                         from regexp_matches(source_text.text, '([0-9][0-9.,]*[0-9]|[0-9])(\s*[kK]\M)?', 'g')
+                              with ordinality as t(m, ord)) as run_texts,
+                        (select array_agg(m[2] is not null order by ord)
+                         from regexp_matches(source_text.text, '([0-9][0-9.,]*[0-9]|[0-9])(\s*[kK]\M)?', 'g')
+                              with ordinality as t(m, ord)) as thousands
+                    from (select coalesce({{ text }}, '') as text) as source_text
+                ) as runs
+            ) as numbers
+        ) as amounts
+    ) as checked
+)
+{%- endmacro %}
+
+{#- salary_period_word(expr): the pay period a text names (hour, day, week, month, year), or null. -#}
+{% macro salary_period_word(expr) -%}
+    case
+        when {{ expr }} ~* '(hour|hr\M|/h\M)' then 'hourly'
+        when {{ expr }} ~* '(\mday|daily)' then 'daily'
+        when {{ expr }} ~* '\mweek' then 'weekly'
+        when {{ expr }} ~* '\mmonth' then 'monthly'
+        when {{ expr }} ~* '(year|annum|annual|/yr|\myr\M)' then 'yearly'
+    end
+{%- endmacro %}
+
+{#-
+  salary_text(relation): the other way round, for serving the scraper's shape: the salary
+  columns of `relation` (salary_min, salary_max, salary_currency, salary_period) as the text
+  a board shows, "$120000 - $150000 a year", "$40 - $55.5 an hour", which parsed_salary
+  reads back to the same numbers and period; null when there is no salary.
+-#}
+{% macro salary_text(relation) -%}
+    {%- set symbol = "case " ~ relation ~ ".salary_currency when 'EUR' then '€' when 'GBP' then '£' else '$' end" -%}
+    case when {{ relation }}.salary_min is not null then
+        {{ symbol }} || trim_scale(round({{ relation }}.salary_min, 2))::text
+        || case when {{ relation }}.salary_max > {{ relation }}.salary_min
+                then ' - ' || {{ symbol }} || trim_scale(round({{ relation }}.salary_max, 2))::text else '' end
+        || case {{ relation }}.salary_period when 'hourly' then ' an hour' when 'daily' then ' a day'
+                when 'weekly' then ' a week' when 'monthly' then ' a month' when 'yearly' then ' a year' else '' end
+    end
+{%- endmacro %}
