@@ -47,6 +47,7 @@ Hard negatives (labels of their own: a sibling, not a copy), built beside the co
                           ", Risk" / ", Marketing"..., its first sentences rewritten
 ``sibling_nearby_city``   the same ad in a neighbouring city (New York -> Jersey City)
 
+A sibling takes the half of the job it was made from, so it is scored against it.
 Rows are given kinds in turn (a row whose kind cannot apply, say no salary, takes the next
 that can), so each kind has about as many copies; no randomness.
 """
@@ -243,7 +244,7 @@ def drift_set() -> LabelledSet:
                 kind, sibling = made
                 sibling.update(uniq_id=new_id(record, kind), cursor=sibling["cursor"] + 13 + n)
                 labelled.records.append(sibling)
-                labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}~{kind}", kind)
+                labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}~{kind}", kind, near=group)
     return labelled
 
 

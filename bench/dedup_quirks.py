@@ -18,6 +18,9 @@ measured on them:
   copies left unflagged;
 - **unknown fields**: names seen only in client code (``inferred_work_mode``,
   ``job_desc_char_count``, ``segment_name``), one never seen, and an ``extra_fields`` object;
+- **halves**: a hard negative takes the half of the job it was made from (``near``), so
+  it is scored against the record it could be mistaken for; the first set's other-city
+  negatives are split on their own label and so meet their original only half the time;
 - **the bridge**: a job posted in five cities (five jobs, hard negatives of each other) and a
   copy of the first titled "... (Remote)" - a remote copy matches every city, and once
   matched to all five it can merge them. Two such families, built from real rows, one in
@@ -83,7 +86,7 @@ def quirks_set() -> LabelledSet:
                 other.update(duplicate_status="true", duplicate_of=original["uniq_id"])
                 kind = "other city, wrongly flagged duplicate"
             labelled.records.append(other)
-            labelled.add(f"jobspikr:{other['uniq_id']}", f"{group}@{other['city']}", kind)
+            labelled.add(f"jobspikr:{other['uniq_id']}", f"{group}@{other['city']}", kind, near=group)
         if n in family_rows:
             _add_family(labelled, original, group, n)
     return labelled
@@ -160,7 +163,8 @@ def _add_family(labelled: LabelledSet, original: dict[str, Any], group: str, n: 
                                "inferred_city": city, "inferred_state": state_name,
                                "url": f"{original['url']}?family={city.lower()}"}, n)
         labelled.records.append(sibling)
-        labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}@{city}", "five-city family, other city")
+        labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}@{city}", "five-city family, other city",
+                     near=group)
     remote = _api_values({**original, "uniq_id": new_id(original, "family:remote"), "cursor": original["cursor"] + 53,
                           "job_title": f"{original['job_title']} (Remote)", "is_remote": "true",
                           "job_board": "dice" if original["job_board"] != "dice" else "indeed",

@@ -57,9 +57,12 @@ class LabelledSet:
     #: hard negative's kind); absent for the real rows and the variations of the first set.
     kinds: dict[str, str] = field(default_factory=dict)
 
-    def add(self, key: str, group: str, kind: str | None = None) -> None:
+    def add(self, key: str, group: str, kind: str | None = None, *, near: str | None = None) -> None:
+        """Label ``key`` as a record of ``group``. A hard negative made from a job may name it
+        as ``near``: it then takes that job's half, so it is scored against the job it could
+        be mistaken for (in its own half it would never meet it)."""
         self.truth[key] = group
-        self.half[key] = half_of(group)
+        self.half[key] = half_of(near or group)
         if kind:
             self.kinds[key] = kind
 

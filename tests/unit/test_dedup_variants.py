@@ -55,9 +55,16 @@ def test_every_variant_is_deterministic_and_its_keys_unique(variants) -> None:
 
 
 def test_halves_are_fixed_by_the_job_and_both_are_used(variants) -> None:
-    for labelled in variants.values():
-        assert all(labelled.half[key] == half_of(group) for key, group in labelled.truth.items())
+    for name, labelled in variants.items():
+        # the variants' hard negatives take the half of the job they were made from
+        def root(group: str, name: str = name) -> str:
+            return group if name == "real" else group.split("@")[0].split("~")[0]
+        assert all(labelled.half[key] == half_of(root(group)) for key, group in labelled.truth.items()), name
         assert {labelled.half[key] for key in labelled.truth} == {"tuning", "held-out"}
+        halves: dict[str, set[str]] = {}
+        for key, group in labelled.truth.items():
+            halves.setdefault(group, set()).add(labelled.half[key])
+        assert all(len(h) == 1 for h in halves.values())
 
 
 def test_real_rows_keep_their_hand_labels_in_every_variant(variants, real_labels) -> None:
@@ -109,6 +116,8 @@ def test_five_city_family_with_a_remote_copy_of_the_first(variants) -> None:
     assert {quirks.half[f"jobspikr:{r['uniq_id']}"] for r in firsts} == {"tuning", "held-out"}
     siblings = _of_kind(quirks, "five-city family, other city")
     for first in firsts:
+        assert all(quirks.half[f"jobspikr:{r['uniq_id']}"] == quirks.half[f"jobspikr:{first['uniq_id']}"]
+                   for r in siblings if r["job_title"] == first["job_title"])
         family = [first, *(s for s in siblings if s["job_title"] == first["job_title"]
                            and s["company_name"] == first["company_name"])]
         assert len({r["city"] for r in family}) == dedup_quirks.FAMILY_CITIES
