@@ -38,7 +38,7 @@ from standin_api.real_rows import REAL_EXPORT, real_records
 
 LABELS = PROJECT_ROOT / "bench" / "dedup_labels" / "real_groups.csv"
 #: Cities a multi-location requisition's other listing moves to (hard negatives).
-_OTHER_CITIES = (("Denver", "CO", "Colorado"), ("Atlanta", "GA", "Georgia"), ("Seattle", "WA", "Washington"),
+OTHER_CITIES = (("Denver", "CO", "Colorado"), ("Atlanta", "GA", "Georgia"), ("Seattle", "WA", "Washington"),
                  ("Boston", "MA", "Massachusetts"), ("Dallas", "TX", "Texas"))
 _ZIPS = {"CT": "06103", "MA": "02139", "NY": "10001", "CA": "94105", "TX": "75201", "IL": "60601"}
 
@@ -53,10 +53,22 @@ class LabelledSet:
     truth: dict[str, str] = field(default_factory=dict)
     #: ``source:source_record_id`` -> ``tuning`` or ``held-out``.
     half: dict[str, str] = field(default_factory=dict)
+    #: ``source:source_record_id`` -> what was done to make the record (a copy's drift, a
+    #: hard negative's kind); absent for the real rows and the variations of the first set.
+    kinds: dict[str, str] = field(default_factory=dict)
 
-    def add(self, key: str, group: str) -> None:
+    def add(self, key: str, group: str, kind: str | None = None, *, near: str | None = None) -> None:
+        """Label ``key`` as a record of ``group``. A hard negative made from a job may name it
+        as ``near``: it then takes that job's half, so it is scored against the job it could
+        be mistaken for (in its own half it would never meet it)."""
         self.truth[key] = group
-        self.half[key] = half_of(group)
+        self.half[key] = half_of(near or group)
+        if kind:
+            self.kinds[key] = kind
+
+    def keys_in(self, half: str) -> list[str]:
+        """The record keys of one half (``tuning`` or ``held-out``)."""
+        return [key for key, h in self.half.items() if h == half]
 
 
 def half_of(group: str) -> str:
@@ -67,57 +79,62 @@ def available() -> bool:
     return REAL_EXPORT.exists() and LABELS.exists()
 
 
-def real_set() -> LabelledSet:
-    """The real rows, their labels, and the variations around them (deterministic)."""
+def labelled_rows() -> list[tuple[dict[str, Any], str]]:
+    """Each real row (a fresh copy, free to change) with its hand label, in export order."""
     rows = [dict(record) for record in real_records()]
     labels = {row["uniq_id"]: row["group_id"] for row in csv.DictReader(LABELS.open(newline="", encoding="utf-8"))}
     missing = [row["uniq_id"] for row in rows if row["uniq_id"] not in labels]
     if missing:
         raise SystemExit(f"{LABELS.name} has no label for {len(missing)} real row(s), e.g. {missing[0]}")
+    return [(row, labels[row["uniq_id"]]) for row in rows]
+
+
+def real_set() -> LabelledSet:
+    """The real rows, their labels, and the variations around them (deterministic)."""
     labelled = LabelledSet()
-    for n, record in enumerate(rows):
-        group = labels[record["uniq_id"]]
+    for n, (record, group) in enumerate(labelled_rows()):
         labelled.records.append(record)
         labelled.add(f"jobspikr:{record['uniq_id']}", group)
         if n % 3 == 0:
-            legacy = _legacy_copy(record, len(labelled.legacy_rows) + 1, n)
+            legacy = legacy_copy(record, len(labelled.legacy_rows) + 1, n)
             labelled.legacy_rows.append(legacy)
             labelled.add(f"legacy:{legacy['id']}", group)
         if n % 6 == 1:
-            copy = _board_copy(record, n)
+            copy = board_copy(record, n)
             labelled.records.append(copy)
             labelled.add(f"jobspikr:{copy['uniq_id']}", group)
         if n % 6 == 4 and record.get("city"):
-            other = _other_city(record, n)
+            other = other_city(record, n)
             labelled.records.append(other)
             labelled.add(f"jobspikr:{other['uniq_id']}", f"{group}@{other['city']}")
     return labelled
 
 
-def _new_id(record: dict[str, Any], purpose: str) -> str:
+def new_id(record: dict[str, Any], purpose: str) -> str:
+    """A ``uniq_id`` of 32 hex characters for a record made from ``record`` for ``purpose``."""
     return hashlib.md5(f"{purpose}:{record['uniq_id']}".encode(), usedforsecurity=False).hexdigest()
 
 
-def _board_copy(record: dict[str, Any], n: int) -> dict[str, Any]:
+def board_copy(record: dict[str, Any], n: int) -> dict[str, Any]:
     suffix = (" - Remote", " | Full Time", f" - Job ID {48213 + n}")[n % 3]
     title = record["job_title"].replace("Senior", "Sr") + suffix
     prefix = ("Job description: ", "Description: ", "Apply today! ")[n % 3]
     board = "dice" if record["job_board"] != "dice" else "indeed"
-    return {**record, "uniq_id": _new_id(record, "board"), "cursor": record["cursor"] + 17 + n,
+    return {**record, "uniq_id": new_id(record, "board"), "cursor": record["cursor"] + 17 + n,
             "job_board": board, "job_title": title, "url": f"https://{board}.example/job/{n}",
             "job_description": prefix + (record.get("job_description") or "")}
 
 
-def _other_city(record: dict[str, Any], n: int) -> dict[str, Any]:
-    city, state, state_name = _OTHER_CITIES[n % len(_OTHER_CITIES)]
+def other_city(record: dict[str, Any], n: int) -> dict[str, Any]:
+    city, state, state_name = OTHER_CITIES[n % len(OTHER_CITIES)]
     if city == record.get("city"):
-        city, state, state_name = _OTHER_CITIES[(n + 1) % len(_OTHER_CITIES)]
-    return {**record, "uniq_id": _new_id(record, "city"), "cursor": record["cursor"] + 31 + n,
+        city, state, state_name = OTHER_CITIES[(n + 1) % len(OTHER_CITIES)]
+    return {**record, "uniq_id": new_id(record, "city"), "cursor": record["cursor"] + 31 + n,
             "city": city, "state": state, "inferred_city": city, "inferred_state": state_name,
             "url": f"{record['url']}?loc={city.lower()}"}
 
 
-def _legacy_copy(record: dict[str, Any], legacy_id: int, n: int) -> dict[str, Any]:
+def legacy_copy(record: dict[str, Any], legacy_id: int, n: int) -> dict[str, Any]:
     """What the legacy scraper wrote for the same posting."""
     crawled = datetime.strptime(record["crawl_timestamp"], "%Y-%m-%d %H:%M:%S %z")
     scraped = crawled + timedelta(hours=5 + n % 20)

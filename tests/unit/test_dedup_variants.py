@@ -1,0 +1,172 @@
+"""The real set's variants are built as their docstrings say: the API's quirks are present,
+copies inherit their row's job, hard negatives have jobs of their own, the five-city
+family and its "(Remote)" copy exist, and the halves are fixed by the job's hash."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+
+from bench import dedup_drift, dedup_quirks, dedup_real
+from bench.dedup_drift import DRIFT, SIBLINGS
+from bench.dedup_real import LabelledSet, half_of
+from bench.dedup_variants import VARIANTS, by_kind, labelled_variants
+from standin_api.real_rows import REAL_EXPORT
+
+pytestmark = pytest.mark.skipif(not REAL_EXPORT.exists(),
+                                reason="../shared/data/jobspikr is not beside this clone")
+
+
+@pytest.fixture(scope="module")
+def variants() -> dict[str, LabelledSet]:
+    return labelled_variants()
+
+
+@pytest.fixture(scope="module")
+def real_labels() -> dict[str, str]:
+    return {row["uniq_id"]: row["group_id"]
+            for row in csv.DictReader(dedup_real.LABELS.open(newline="", encoding="utf-8"))}
+
+
+def _records(labelled: LabelledSet) -> dict[str, dict]:
+    return {f"jobspikr:{r['uniq_id']}": r for r in labelled.records}
+
+
+def _of_kind(labelled: LabelledSet, prefix: str) -> list[dict]:
+    records = _records(labelled)
+    return [records[k] for k, kind in labelled.kinds.items() if kind.startswith(prefix) and k in records]
+
+
+def test_three_variants_each_in_a_database_of_its_own_and_only_drift_is_never_tuned(variants) -> None:
+    assert [v.name for v in VARIANTS] == list(variants) == ["real", "quirks", "drift"]
+    assert len({v.database for v in VARIANTS}) == 3
+    assert [v.tunable for v in VARIANTS] == [True, True, False]
+    assert "Never used to tune anything" in (dedup_drift.__doc__ or "")
+
+
+def test_every_variant_is_deterministic_and_its_keys_unique(variants) -> None:
+    again = labelled_variants()
+    for name, labelled in variants.items():
+        assert again[name].truth == labelled.truth and again[name].records == labelled.records
+        keys = [f"jobspikr:{r['uniq_id']}" for r in labelled.records]
+        assert len(keys) == len(set(keys)) and set(keys) <= set(labelled.truth)
+
+
+def test_halves_are_fixed_by_the_job_and_both_are_used(variants) -> None:
+    for name, labelled in variants.items():
+        # the variants' hard negatives take the half of the job they were made from
+        def root(group: str, name: str = name) -> str:
+            return group if name == "real" else group.split("@")[0].split("~")[0]
+        assert all(labelled.half[key] == half_of(root(group)) for key, group in labelled.truth.items()), name
+        assert {labelled.half[key] for key in labelled.truth} == {"tuning", "held-out"}
+        halves: dict[str, set[str]] = {}
+        for key, group in labelled.truth.items():
+            halves.setdefault(group, set()).add(labelled.half[key])
+        assert all(len(h) == 1 for h in halves.values())
+
+
+def test_real_rows_keep_their_hand_labels_in_every_variant(variants, real_labels) -> None:
+    for labelled in variants.values():
+        assert all(labelled.truth[f"jobspikr:{uniq_id}"] == group for uniq_id, group in real_labels.items())
+
+
+def test_quirks_placeholders_cities_flags_and_unknown_fields(variants) -> None:
+    quirks = variants["quirks"]
+    records = quirks.records
+    companies = Counter(r["company_name"] for r in records)
+    assert all(companies[p] for p in dedup_quirks.COMPANY_PLACEHOLDERS)
+    # a placeholder company on true copies and on unrelated real rows
+    assert _of_kind(quirks, "board copy, company placeholder") and _of_kind(quirks, "real row, company placeholder")
+    assert {r["contact_email"] for r in records} >= {"na", "NA", "unspecified"}
+    assert {r["job_type"] for r in records} >= {"Undefined", "Not specified"}
+    several = [r for r in records if "|" in (r.get("city") or "")]
+    assert several and all(r["state"] is None for r in several)
+    assert {r["duplicate_status"] for r in records} == {"NA", "true", "false"}
+    assert any("extra_fields" in r and isinstance(r["extra_fields"], dict) for r in records)
+    assert any("a_field_never_documented" in r for r in records)
+
+
+def test_quirks_several_cities_copy_names_its_original_city(variants) -> None:
+    quirks = variants["quirks"]
+    originals = {r["uniq_id"]: r for r in quirks.records}
+    for copy in _of_kind(quirks, "board copy, several cities"):
+        original = originals[copy["duplicate_of"]]
+        assert original["city"] in copy["city"].split("|")
+
+
+def test_duplicate_flags_are_evidence_right_and_wrong(variants) -> None:
+    quirks = variants["quirks"]
+    truth = quirks.truth
+    flagged = [r for r in quirks.records if r["duplicate_status"] == "true"]
+    right = [r for r in flagged if truth[f"jobspikr:{r['uniq_id']}"] == truth[f"jobspikr:{r['duplicate_of']}"]]
+    wrong = [r for r in flagged if truth[f"jobspikr:{r['uniq_id']}"] != truth[f"jobspikr:{r['duplicate_of']}"]]
+    copies = [k for k, kind in quirks.kinds.items() if kind.startswith("board copy")]
+    assert len(right) > len(copies) / 2 and wrong
+    assert _of_kind(quirks, "board copy, unflagged")
+    assert all(r["duplicate_status"] != "true" for r in _of_kind(quirks, "board copy, unflagged"))
+
+
+def test_five_city_family_with_a_remote_copy_of_the_first(variants) -> None:
+    quirks = variants["quirks"]
+    firsts = _of_kind(quirks, "five-city family, first city")
+    remotes = _of_kind(quirks, "five-city family, (Remote) copy of the first")
+    assert len(firsts) == len(remotes) == 2
+    assert {quirks.half[f"jobspikr:{r['uniq_id']}"] for r in firsts} == {"tuning", "held-out"}
+    siblings = _of_kind(quirks, "five-city family, other city")
+    for first in firsts:
+        assert all(quirks.half[f"jobspikr:{r['uniq_id']}"] == quirks.half[f"jobspikr:{first['uniq_id']}"]
+                   for r in siblings if r["job_title"] == first["job_title"])
+        family = [first, *(s for s in siblings if s["job_title"] == first["job_title"]
+                           and s["company_name"] == first["company_name"])]
+        assert len({r["city"] for r in family}) == dedup_quirks.FAMILY_CITIES
+        assert len({quirks.truth[f"jobspikr:{r['uniq_id']}"] for r in family}) == dedup_quirks.FAMILY_CITIES
+        remote = next(r for r in remotes if r["job_title"] == f"{first['job_title']} (Remote)")
+        assert quirks.truth[f"jobspikr:{remote['uniq_id']}"] == quirks.truth[f"jobspikr:{first['uniq_id']}"]
+
+
+def test_drift_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(variants, real_labels) -> None:
+    drift = variants["drift"]
+    kinds = Counter(drift.kinds.values())
+    assert set(kinds) == set(DRIFT) | set(SIBLINGS) and all(count >= 5 for count in kinds.values())
+    jobs = set(real_labels.values())
+    for key, kind in drift.kinds.items():
+        if kind in DRIFT:
+            assert drift.truth[key] in jobs
+        else:
+            assert drift.truth[key] not in jobs
+
+
+def test_each_drift_kind_shows_its_drift(variants) -> None:
+    drift = variants["drift"]
+    real = {k: r for k, r in _records(drift).items() if k not in drift.kinds}
+    of_job: dict[str, list[dict]] = {}
+    for key, record in real.items():
+        of_job.setdefault(drift.truth[key], []).append(record)
+
+    def sources(record: dict) -> list[dict]:
+        return of_job[drift.truth[f"jobspikr:{record['uniq_id']}"]]
+
+    assert all("&nbsp;" in r["job_title"] for r in _of_kind(drift, "html_entities"))
+    assert all("\u00a0" in r["job_title"] for r in _of_kind(drift, "unicode_punctuation") if " " in r["job_title"])
+    assert all(r["job_title"].startswith("🚀 ") for r in _of_kind(drift, "emoji"))
+    assert all("an hour" in r["salary_offered"] or "K/yr" in r["salary_offered"]
+               for r in _of_kind(drift, "salary_reexpressed"))
+    for kind, field in (("reposted", "post_date"), ("city_alias", "city"), ("title_reorder", "job_title"),
+                        ("typo", "job_title"), ("company_division", "company_name"),
+                        ("description_trimmed", "job_description"), ("description_reflowed", "job_description"),
+                        ("description_section_dropped", "job_description")):
+        made = _of_kind(drift, kind)
+        assert made and all(r[field] not in {s[field] for s in sources(r)} for r in made), kind
+    # the export's own values: none of the API quirks of variant 2
+    assert all(r["duplicate_status"] == "no" for r in drift.records)
+
+
+def test_by_kind_counts_recalled_and_wrong_pairs() -> None:
+    labelled = LabelledSet()
+    for key, group, kind in (("a", "g1", None), ("b", "g1", "copy"), ("c", "g2", "sibling"), ("d", "g3", None)):
+        labelled.add(key, group, kind)
+    scores = {s.kind: s for s in by_kind({"a": "L1", "b": "L1", "c": "L1", "d": "L2"}, labelled)}
+    assert (scores["copy"].true_pairs, scores["copy"].recalled, scores["copy"].wrong_pairs) == (1, 1, 1)
+    assert (scores["sibling"].true_pairs, scores["sibling"].wrong_pairs) == (0, 2)
