@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--set", choices=("all", "real", "generator"), default="all")
     parser.add_argument("--records", type=int, default=5_000, help="generator set size")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--fit", action="store_true",
+                        help="first fit the matcher's weights on the tuning halves (bench/fit_dedup_weights.py)")
     args = parser.parse_args()
     configure_airflow_env()
     print("Targets: precision >= 0.98, recall >= 0.95 (real set: on the held-out half)")
@@ -155,6 +157,10 @@ def main() -> None:
             if not available():
                 print("real set: skipped (../shared/data/jobspikr/export_2021.csv is not beside this clone)")
             else:
+                if args.fit:
+                    from bench.fit_dedup_weights import fit
+
+                    fit(admin)
                 evaluate_variants(admin)
         if args.set in ("all", "generator"):
             dsn = fresh_database(admin, "eval_dedup")

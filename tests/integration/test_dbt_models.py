@@ -55,7 +55,7 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
     assert score.precision >= 0.98 and score.recall >= 0.95, score
     quarantined = dict(conn.execute(
         "select source || ':' || source_record_id, quarantine_reason from quarantine.job_records_quarantine"))
-    assert quarantined == {"jobspikr:bad-title": "missing_title", "jobspikr:bad-date": "post_date_in_future",
+    assert quarantined == {"jobspikr:bad-title": "missing_title", "jobspikr:bad-date": "post_date_after_crawl",
                            "jobspikr:bad-url": "invalid_url", "legacy:9999": "missing_company"}
     staged = conn.execute("select count(*) from marts.job_listing_records").fetchone()[0]
     assert staged + len(quarantined) == CATALOGUE.size + len(bad) + LEGACY.size + 1

@@ -11,25 +11,27 @@
     )
 }}
 -- depends_on: {{ ref('int_job_records__checked') }}
--- Pairs of records scored as one job, with every signal and the decision:
+-- Pairs of records scored as one job, with every comparison, the score and the decision:
 --   match               the same job: merged into one listing (int_job_records__clustered);
---   possible_duplicate  close, but one signal short of a match: flagged in
---                       marts.job_listing_matches, never merged.
+--   possible_duplicate  close, but short of a match: flagged in marts.job_listing_matches,
+--                       never merged.
 -- Candidates share a blocking key (int_job_records__blocks) and were posted within
--- dedup_max_post_date_gap_days. A candidate matches when
---   the companies are the same (normalised) and the records are in the same place
---     (same_place: different cities are different listings; a remote job is anywhere),
---   the normalised titles are similar (pg_trgm, >= dedup_title_similarity),
---   the descriptions agree: the opening of either is found, near-identical, in the other's
---     text (>= dedup_description_similarity; pg_trgm word_similarity, so page chrome or a
---     prefix before the ad does not hide a copy), or the whole cleaned texts share most of
---     their shingles (bottom-k MinHash estimate >= dedup_text_similarity), for copies whose openings
---     differ, and
---   the salaries agree within dedup_salary_tolerance when both are known.
--- Same-company postings for other roles share boilerplate but not their titles or their
--- text as a whole, so they stay apart. Incremental: only pairs touching records blocked
--- since the last run are scored; the pre-hook first drops the old pairs of records
--- normalised since (their values may have changed) and of records that left (quarantined).
+-- dedup_max_post_date_gap_days, or JobsPikr flagged one as a duplicate of the other
+-- (duplicate_status / duplicate_of). Two records in different places are never the same
+-- job (same_place: different cities are different listings; a remote job is anywhere), and
+-- a pair whose titles share too little (dedup_possible_title_similarity) is not scored
+-- further. Every other candidate is compared on general similarities, each cut into a few
+-- levels (dedup_comparisons: company, title, text, salary, post date, JobsPikr's flag):
+-- token-set overlap and trigram similarity rather than equality after cleaning rules, so
+-- that drift no rule names (a reordered title, a company written with its division, a
+-- reflowed text) lowers a level instead of failing a test. Each level carries a weight, the
+-- log2 of how much likelier it is among true pairs than among other candidates, fitted on
+-- the tuning half of the labelled real set (a Fellegi-Sunter model; seed
+-- dedup_match_weights, written by ./pipeline bench dedup --fit); the score is their sum and
+-- the seed's thresholds decide. A level the seed does not weigh counts 0.
+-- Incremental: only pairs touching records blocked since the last run are scored; the
+-- pre-hook first drops the old pairs of records normalised since (their values may have
+-- changed) and of records that left (quarantined).
 with
 
 -- not materialized: the lookups below use the tables' indexes
@@ -78,33 +80,53 @@ candidates as materialized (
                                and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
        and other.record_key <> recent.record_key
     where recent.block_key not in (select block_key from common_shingles)
+    union
+    -- JobsPikr's own duplicate flag, either way round, whatever the blocks
+    select least(flagging.record_key, flagged.record_key), greatest(flagging.record_key, flagged.record_key)
+    from (select distinct record_key from recent) as touched
+    join records as flagging on flagging.record_key = touched.record_key
+    join records as flagged on flagged.record_key = 'jobspikr:' || flagging.duplicate_of
+    union
+    select least(flagging.record_key, flagged.record_key), greatest(flagging.record_key, flagged.record_key)
+    from (select distinct record_key from recent) as touched
+    join records as flagged on flagged.record_key = touched.record_key and flagged.source = 'jobspikr'
+    join records as flagging on flagging.duplicate_of = flagged.source_record_id
 
 ),
 
--- The cheap tests first: only same-company, same-place pairs with a title close enough to
--- be at least a possible duplicate have their descriptions compared (most candidates from
--- boilerplate text are sibling roles, and stop here).
+-- The cheap tests first: only pairs in one place with titles close enough to be at least a
+-- possible duplicate have their descriptions compared (most candidates from boilerplate
+-- text are sibling roles, and stop here).
 comparable as materialized (
 
     select
         candidates.left_key,
         candidates.right_key,
         titles.title_similarity,
+        titles.title_overlap,
+        titles.title_words_a = titles.title_words_b                as title_same_words,
+        {{ token_overlap('a.company_norm', 'b.company_norm') }}  as company_overlap,
+        a.company_norm = b.company_norm                     as same_company,
+        coalesce(a.company_norm, '') = '' or coalesce(b.company_norm, '') = '' as company_missing,
+        'jobspikr:' || a.duplicate_of = b.record_key
+            or 'jobspikr:' || b.duplicate_of = a.record_key as jobspikr_flagged,
         a.description_head as head_a, b.description_head as head_b,
         a.description_words as words_a, b.description_words as words_b,
         a.description_sketch as sketch_a, b.description_sketch as sketch_b,
         abs(a.post_date - b.post_date)                      as post_date_gap_days,
-        a.salary_min is null or b.salary_min is null
-            or abs(a.salary_min - b.salary_min)
-               <= {{ var('dedup_salary_tolerance') }} * greatest(a.salary_min, b.salary_min) as salary_agrees
+        case when a.salary_min is null or b.salary_min is null then null
+             else abs(a.salary_min - b.salary_min)
+                  <= {{ var('dedup_salary_tolerance') }} * greatest(a.salary_min, b.salary_min) end as salary_agrees
     from candidates
     join records as a on a.record_key = candidates.left_key
     join records as b on b.record_key = candidates.right_key
     -- offset 0: computed once per pair (a plain subquery is inlined at every use)
-    cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity offset 0) as titles
-    where a.company_norm = b.company_norm
-      and {{ same_place('a', 'b') }}
-      and titles.title_similarity >= {{ var('dedup_possible_title_similarity') }}
+    cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity,
+                               {{ token_overlap('a.title_norm', 'b.title_norm') }} as title_overlap,
+                               {{ word_set('a.title_norm') }} as title_words_a, {{ word_set('b.title_norm') }} as title_words_b
+                        offset 0) as titles
+    where {{ same_place('a', 'b') }}
+      and greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
 
 ),
 
@@ -112,41 +134,54 @@ comparable as materialized (
 scored as materialized (
 
     select
-        left_key,
-        right_key,
-        title_similarity,
+        comparable.*,
         -- the openings' similarity, or, when that alone does not pass, the better of it and
         -- each opening found anywhere in the other's longer text (a copy with a few words of
         -- chrome before the ad still matches; word_similarity is the costly test, so it runs
-        -- only where it can change the decision)
-        case when head_similarity >= {{ var('dedup_description_similarity') }} then head_similarity
-             else greatest(head_similarity,
+        -- only where it can change the level)
+        case when heads.head_similarity >= {{ var('dedup_description_similarity') }} then heads.head_similarity
+             else greatest(heads.head_similarity,
                            word_similarity(left(head_a, 150), words_b),
                            word_similarity(left(head_b, 150), words_a)) end as opening_similarity,
         {{ sketch_similarity('sketch_a', 'sketch_b') }}     as text_similarity,
-        post_date_gap_days,
-        salary_agrees
+        least(length(words_a), length(words_b)) < 40        as text_missing
     -- offset 0: computed once per pair (a plain subquery is inlined at every use)
     from comparable, lateral (select similarity(head_a, head_b) as head_similarity offset 0) as heads
+
+),
+
+compared as (
+
+    select
+        scored.*,
+        {{ comparison_levels() }}
+    from scored
+
+),
+
+weights as (
+
+    select jsonb_object_agg(comparison || ':' || level, weight) as weights
+    from {{ ref('dedup_match_weights') }} where comparison <> 'threshold'
+
+),
+
+weighed as (
+
+    select compared.*, {{ match_score('weights.weights') }} as match_score
+    from compared cross join weights
 
 ),
 
 decided as (
 
     select
-        *,
+        weighed.*,
         case
-            when title_similarity >= {{ var('dedup_title_similarity') }}
-             and (opening_similarity >= {{ var('dedup_description_similarity') }}
-                  or text_similarity >= {{ var('dedup_text_similarity') }})
-             and salary_agrees
-                then 'match'
-            when title_similarity >= {{ var('dedup_possible_title_similarity') }}
-             and (opening_similarity >= {{ var('dedup_possible_description_similarity') }}
-                  or text_similarity >= {{ var('dedup_possible_text_similarity') }})
-                then 'possible_duplicate'
+            when match_score >= {{ dedup_threshold('match') }} then 'match'
+            when match_score >= {{ dedup_threshold('possible') }} then 'possible_duplicate'
         end as decision
-    from scored
+    from weighed
 
 )
 
@@ -154,11 +189,22 @@ select
     left_key,
     right_key,
     decision,
+    match_score,
+    company_level,
+    title_level,
+    text_level,
+    salary_level,
+    posted_level,
+    flag_level,
     title_similarity,
     opening_similarity,
     text_similarity,
     post_date_gap_days,
-    salary_agrees,
+    coalesce(salary_agrees, true) as salary_agrees,
+    jobspikr_flagged,
     current_timestamp as matched_at
 from decided
+-- every scored pair is kept when fitting the weights (./pipeline bench dedup --fit)
+{% if not var('dedup_keep_unmatched_pairs') %}
 where decision is not null
+{% endif %}

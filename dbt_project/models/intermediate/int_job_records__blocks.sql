@@ -11,7 +11,8 @@
 -- The blocking keys of each record: only records sharing a key (and posted within
 -- dedup_max_post_date_gap_days) are compared in int_job_pairs__matched, so the cost grows
 -- with block sizes, not with the square of the table. Several keys, so that no pair hangs on
--- one exact value:
+-- one exact value (a record without a company, a placeholder read as missing, has only the
+-- opening key: a missing company is no common value):
 --   title     same company, state and normalised title (reposts keep the title);
 --   word      same company and place and the title's longest word ("ICU Registered Nurse"
 --             and "Registered Nurse - ICU"; a reworded title keeps its rarest word);
@@ -44,11 +45,11 @@ records as (
 keys as (
 
     select record_key, post_date, 'title' as block, md5(concat_ws('|', company_norm, coalesce(state_code, ''), title_norm)) as block_key
-    from records
+    from records where company_norm is not null
     union all
     select record_key, post_date, 'word', md5(concat_ws('|', company_norm, coalesce(city_norm, ''), coalesce(state_code, ''),
         (select word from regexp_split_to_table(title_norm, ' ') as word order by length(word) desc, word limit 1)))
-    from records
+    from records where company_norm is not null
     union all
     select record_key, post_date, 'opening', md5(left(description_words, 120))
     from records where length(description_words) >= 40
@@ -56,7 +57,7 @@ keys as (
     select record_key, post_date, 'shingles ' || band,
            md5(concat_ws('|', company_norm, band, description_sketch[2 * band - 1], description_sketch[2 * band]))
     from records, generate_series(1, {{ var('dedup_sketch_blocks') }}) as band
-    where cardinality(description_sketch) >= 2 * band
+    where cardinality(description_sketch) >= 2 * band and company_norm is not null
 )
 
 {% if is_incremental() %}

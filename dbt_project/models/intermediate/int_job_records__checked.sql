@@ -38,10 +38,12 @@ select
     *,
     case
         when title is null then 'missing_title'
-        when company_name is null then 'missing_company'
         when city_raw is null and state_raw is null and country_raw is null and not is_remote
             then 'no_usable_location'
-        when post_date is null then 'missing_post_date'
+        -- a post date the parse nulled says why (post_date_after_crawl, post_date_unparseable)
+        when post_date is null then coalesce(
+            (select issue ->> 'rule' from jsonb_array_elements(field_issues) as issue
+             where issue ->> 'field' = 'post_date' limit 1), 'missing_post_date')
         when post_date > current_date + 1 then 'post_date_in_future'
         when post_date < date '2000-01-01' then 'post_date_before_2000'
         when url is null or url !~* '^https?://[a-z0-9.-]+\.[a-z]{2,}(:\d+)?(/\S*)?$' then 'invalid_url'

@@ -17,7 +17,7 @@
 --           when both are in the component) and state. A component with anchors in several
 --           places is that many jobs; a record without a place of its own (remote, a
 --           multi-city listing, no city) joins the place of the anchor it matched most
---           strongly (title plus text similarity), and its matches with the others stay
+--           strongly (the highest match score), and its matches with the others stay
 --           visible, unmerged, in marts.job_listing_matches. Whatever record has the most
 --           matches, a "(Remote)" copy of a job posted in five cities leaves five jobs.
 --   centre  within a place, the record with the most matches there (then the smallest key)
@@ -46,7 +46,7 @@ records as not materialized (
 
 pairs as not materialized (
 
-    select left_key, right_key, matched_at, title_similarity + greatest(opening_similarity, text_similarity) as strength
+    select left_key, right_key, matched_at, match_score as strength
     from {{ ref('int_job_pairs__matched') }} where decision = 'match'
 
 ),

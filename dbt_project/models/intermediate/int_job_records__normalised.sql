@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key='record_key',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['normalised_at']}],
+        indexes=[{'columns': ['record_key'], 'unique': true}, {'columns': ['normalised_at']},
+                 {'columns': ['duplicate_of']}],
         post_hook=["{{ delete_records_that_left() }}", "{{ refresh_planner_statistics(['record_key', 'normalised_at']) }}"],
     )
 }}
@@ -29,7 +30,8 @@ normalised as materialized (
     select
         valid.*,
         {{ normalise_title('title') }}          as title_norm,
-        {{ normalise_company('company_name') }} as company_norm,
+        -- null when the company is missing (a placeholder): it never blocks, scores or merges
+        nullif({{ normalise_company('company_name') }}, '') as company_norm,
         -- a city field holding only a state code ("FL") names the state, not a city
         case when city_states.state_code is null then {{ normalise_city('city_raw') }} end as city_norm,
         coalesce(states.state_code, city_states.state_code) as state_code,
