@@ -36,7 +36,10 @@ def run(records: Annotated[int, typer.Option(help="records the stand-in API serv
         since: Annotated[datetime | None, typer.Option(
             formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
             help="fetch post dates from this day on (a first load's start; default: the DAG's "
-                 "backfill_days, 30, or $JOBSPIKR_SINCE)")] = None) -> None:
+                 "backfill_days, 30, or $JOBSPIKR_SINCE)")] = None,
+        real_quirks: Annotated[bool, typer.Option(
+            help="the stand-in serves the real API's quirks (placeholders, 'A|B' cities, extra fields...)")] = False,
+        ) -> None:
     """Run the whole pipeline end to end and print a summary.
 
     The stand-in API and the embedded Postgres, unless AIRFLOW_CONN_JOBSPIKR_DEFAULT and
@@ -44,7 +47,7 @@ def run(records: Annotated[int, typer.Option(help="records the stand-in API serv
     """
     from local_stack.run import run_pipeline
 
-    raise typer.Exit(run_pipeline(records=records, seed=seed, since=_day(since)))
+    raise typer.Exit(run_pipeline(records=records, seed=seed, since=_day(since), real_quirks=real_quirks))
 
 
 @app.command()

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from local_stack.airflow_env import (
     LOCAL_DIR,
@@ -34,11 +34,15 @@ from local_stack.airflow_env import (
 from local_stack.embedded_warehouse import configured_or_embedded_warehouse
 from local_stack.preflight import check_api, check_warehouse
 
+if TYPE_CHECKING:
+    import psycopg
+
 RUN_LOG = LOCAL_DIR / "logs" / "last_run.log"
 LOAD_LOG_HINT = "  load log:   SELECT * FROM raw.jobspikr_load_log ORDER BY load_id DESC;\n"
 
 
-def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = None) -> int:
+def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = None,
+                 real_quirks: bool = False) -> int:
     """The whole pipeline once; the exit code (0: the run succeeded)."""
     started = time.monotonic()
     configure_airflow_env()
@@ -46,7 +50,7 @@ def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = N
         with metadata_db_migrating():
             warehouse = configured_or_embedded_warehouse(stack)
             check_warehouse()
-            api = _api(stack, records=records, seed=seed)
+            api = _api(stack, records=records, seed=seed, real_quirks=real_quirks)
             check_api()
         print(f"Running jobspikr_ingest (full Airflow log: {RUN_LOG.relative_to(PROJECT_ROOT)})...",
               flush=True)
@@ -59,13 +63,13 @@ def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = N
     return 0 if state == "success" else 1
 
 
-def _api(stack: ExitStack, *, records: int, seed: int) -> str:
+def _api(stack: ExitStack, *, records: int, seed: int, real_quirks: bool = False) -> str:
     if os.environ.get("AIRFLOW_CONN_JOBSPIKR_DEFAULT"):
         return "the JobsPikr API in AIRFLOW_CONN_JOBSPIKR_DEFAULT"
     from standin_api import Catalogue, StandinConfig, StandinServer
 
     # Yesterday as the newest crawl day keeps every record inside the run's data interval.
-    catalogue = Catalogue(seed=seed, size=records, anchor=date.today() - timedelta(days=1))
+    catalogue = Catalogue(seed=seed, size=records, anchor=date.today() - timedelta(days=1), real_quirks=real_quirks)
     server = stack.enter_context(StandinServer(StandinConfig(catalogue=catalogue)))
     _write_legacy_demo_scrape(catalogue, size=records // 3)
     os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = json.dumps({
@@ -73,7 +77,8 @@ def _api(stack: ExitStack, *, records: int, seed: int) -> str:
         "password": server.account.client_auth_key,
         # The stand-in has no rate limit of its own; the real API's default pace is 60/min.
         "extra": {"requests_per_minute": 3000}})
-    return f"stand-in JobsPikr API at {server.url} ({records} records, seed {seed})"
+    quirks = ", the real API's quirks" if real_quirks else ""
+    return f"stand-in JobsPikr API at {server.url} ({records} records, seed {seed}{quirks})"
 
 
 def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
@@ -203,13 +208,28 @@ def _summary(run_id: str) -> dict[str, object]:
         quarantined = conn.execute(
             "select count(*) from quarantine.job_records_quarantine").fetchone()[0] if has_mart else 0
         legacy_rows = conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0]
+        fields = _new_fields_text(conn, run_id)
         migration = summary_text(load_report(conn)) if has_mart else "Migration summary: no marts yet."
     fetched, inserted, skipped, pages, checked, short = log_row
     completeness = (f"{checked} post-date day(s) checked against JobsPikr's total_count: "
                     + (f"{short} SHORT (raw.jobspikr_load_windows has the counts)" if short else "all complete"))
     return {"completeness": completeness, "pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
             "raw_rows": raw_rows, "mart_rows": mart_rows, "mart_records": mart_records,
-            "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration}
+            "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration, "fields": fields}
+
+
+def _new_fields_text(conn: psycopg.Connection, run_id: str) -> str:
+    """The fields JobsPikr's records carried for the first time in this run's loads (schema
+    drift the day it happens), or how many fields are known when there is none."""
+    from jobspikr_pipeline.raw_loader import new_fields
+
+    loads = [row[0] for row in conn.execute(
+        "select load_id from raw.jobspikr_load_log where airflow_run_id = %s order by load_id", (run_id,))]
+    found = [field.describe() for load_id in loads for field in new_fields(conn, load_id)]
+    if found:
+        return ", ".join(found)
+    known = conn.execute("select count(*) from raw.jobspikr_fields_seen").fetchone()[0]
+    return f"none ({known} known, in raw.jobspikr_fields_seen)"
 
 
 def task_times(run_id: str) -> str:
@@ -246,6 +266,7 @@ jobspikr_ingest run {run_id}: {state.upper()}   (full Airflow log: {RUN_LOG.rela
   fetched:    {summary['fetched']} records in {summary['pages']} pages
   complete:   {summary['completeness']}
   loaded:     {summary['inserted']} new raw rows ({summary['skipped']} already present, skipped)
+  new fields: {summary['fields']}
   raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs, {summary['legacy_rows']} in raw.legacy_scraped_jobs
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
   quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)

@@ -31,9 +31,12 @@ def main() -> None:
                         help="generate and encode every record at start-up (fast pages; ~2.5 KB/record)")
     parser.add_argument("--real-rows", action="store_true",
                         help="serve records of the real rows' size and shape (../shared's export, ~10 KB each)")
+    parser.add_argument("--real-quirks", action="store_true",
+                        help="serve the real API's quirks: placeholders, 'A|B' cities, duplicate flags, "
+                             "extra fields, nulls and left-out keys (standin_api/quirks.py)")
     args = parser.parse_args()
     catalogue = Catalogue(seed=args.seed, size=args.records, anchor=args.anchor, days=args.days,
-                          real_rows=args.real_rows)
+                          real_rows=args.real_rows, real_quirks=args.real_quirks)
     config = StandinConfig(catalogue=catalogue, latency_ms=args.latency_ms, max_page_size=args.max_page_size,
                            next_cursor_on_last_page=not args.no_next_cursor_on_last_page)
     faults = FaultPlan(first_of_each_query=Fault("glitch_empty")) if args.empty_first_answer else None

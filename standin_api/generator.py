@@ -8,6 +8,11 @@ The shape follows the real samples in ``shared/data/jobspikr``: the 42 export
 columns, raw page text next to JobsPikr's ``inferred_*`` normalisations, nulls in
 some records and keys left out in others, HTML descriptions, and the same job
 re-posted on several boards with small differences (different ``uniq_id``).
+
+``Catalogue(real_quirks=True)`` adds what the API notes say real JobsPikr sends on top
+(``standin_api.quirks``): placeholders, several cities in one ``city``, JobsPikr's own
+duplicate flag, fields beyond the 42, the older ``last_expiry_check_date``, more nulls and
+left-out keys.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from standin_api.quirks import with_quirks
 from standin_api.real_rows import real_records
 
 #: The 42 columns of a real JobsPikr export, in order.
@@ -114,6 +120,9 @@ class Catalogue:
     #: Serve the real rows' size and shape: each record is real row ``index % 200`` of the
     #: export (``standin_api.real_rows``) with this catalogue's identity (id, cursor, dates).
     real_rows: bool = False
+    #: Serve the real API's quirks on top (``standin_api.quirks``): off by default, so the
+    #: records every existing test and benchmark sees stay byte for byte what they were.
+    real_quirks: bool = False
 
     @property
     def first_cursor(self) -> int:
@@ -166,7 +175,10 @@ class Catalogue:
         record = _posting(self, index, self.job_of(index), rng)
         if self.real_rows:
             real = real_records()
-            return {**real[index % len(real)], **{name: record[name] for name in _IDENTITY}}
+            record = {**real[index % len(real)], **{name: record[name] for name in _IDENTITY}}
+        if self.real_quirks:
+            record = with_quirks(record, index=index, seed=self.seed, size=self.size,
+                                 duplicated=self.job_of(index), uniq_id_of=lambda i: _uniq_id(self, i))
         return record
 
 

@@ -9,7 +9,7 @@ scraper found. Row ``n`` is a pure function of ``(seed, n)``; ``job_of`` gives t
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,7 +48,8 @@ class LegacyScrape:
 
     def row(self, n: int) -> dict[str, Any]:
         catalogue, index = self._source(n)
-        record = catalogue.record(index)
+        # The scraper read the job's page, not JobsPikr's feed: none of the feed's quirks.
+        record = replace(catalogue, real_quirks=False).record(index)
         rng = random.Random(f"legacy-row:{self.seed}:{n}")
         scraped = datetime.fromisoformat(record["crawl_timestamp"].replace(" +0000", "+00:00")) + timedelta(
             hours=rng.randint(1, 30))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import psycopg
@@ -58,10 +59,24 @@ def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
                        "extra": {"requests_per_minute": 6000, **extra}})
 
 
-@pytest.fixture
-def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
-    """A running stand-in API with 600 records; ``jobspikr_default`` points at it."""
-    catalogue = Catalogue(seed=7, size=600, anchor=TEST_ANCHOR, days=5)
+#: What the ``standin`` fixture serves (``real_quirks_standin``: the same, with the real API's quirks).
+STANDIN_CATALOGUE = Catalogue(seed=7, size=600, anchor=TEST_ANCHOR, days=5)
+
+
+def serving(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
+    """A running stand-in API serving ``catalogue``; ``jobspikr_default`` points at it."""
     with StandinServer(StandinConfig(catalogue=catalogue)) as server:
         monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server))
         yield server
+
+
+@pytest.fixture
+def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
+    """A running stand-in API with 600 records; ``jobspikr_default`` points at it."""
+    yield from serving(STANDIN_CATALOGUE, monkeypatch)
+
+
+@pytest.fixture
+def real_quirks_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
+    """``standin`` with the real API's quirks on (``standin_api/quirks.py``)."""
+    yield from serving(replace(STANDIN_CATALOGUE, real_quirks=True), monkeypatch)

@@ -36,7 +36,7 @@ from jobspikr.responses import Page, Rejected
 from jobspikr_pipeline.alerts import gap_alert, nothing_alert
 from jobspikr_pipeline.prefetch import SourceFactory, prefetched_in_order
 from jobspikr_pipeline.progress import LoadProgress
-from jobspikr_pipeline.raw_loader import RawLoader, Row, WindowCheck, WindowStart
+from jobspikr_pipeline.raw_loader import Prepared, RawLoader, WindowCheck, WindowStart
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +208,11 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
         log.error("JobsPikr load %d failed after %s", loader.load_id, summary)
         raise
     summary = loader.finish()
+    new_fields = loader.new_fields()
+    summary["new_fields"] = [{"field": f.name, "share": round(f.share, 4)} for f in new_fields]
+    if new_fields:
+        log.warning("JobsPikr load %d: new field(s) in the records (kept in the payload; raw.jobspikr_fields_seen): "
+                    "%s", loader.load_id, ", ".join(f.describe() for f in new_fields))
     remaining = [h.last_credits_remaining for h in hooks if h.last_credits_remaining is not None]
     summary["credits_remaining"] = min(remaining, default=None)
     summary["windows_checked"] = len(checks)
@@ -255,13 +260,13 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
                *, pass_number: int, progress: LoadProgress) -> dict[date, WindowCheck]:
     """Fetch and land every day of ``starts``; reconcile each one as its stream ends."""
     checks: dict[date, WindowCheck] = {}
-    batch: list[Row] = []
+    batch = Prepared()
     rejected: list[Rejected] = []
     pages = byte_count = 0
     cursor: int | None = None
     host = hooks[0].hosts.active
 
-    def land_batch(day: date, rows: list[Row], rejects: list[Rejected], next_cursor: int | None,
+    def land_batch(day: date, rows: Prepared, rejects: list[Rejected], next_cursor: int | None,
                    page_count: int, size: int, source_host: str, end: StreamEnd | None) -> None:
         """On the landing thread: one batch, and when its day's stream ended, the day's check."""
         landed = loader.land(rows, post_date=day, next_cursor=next_cursor, pages=page_count, byte_count=size,
@@ -279,7 +284,7 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
         for day, item in _pages_by_day(hooks, query, starts, depth):
             if isinstance(item, StreamEnd):
                 landing.submit(land_batch, day, batch, rejected, item.resume_cursor, pages, byte_count, host, item)
-                batch, rejected, pages, byte_count, cursor = [], [], 0, 0, None
+                batch, rejected, pages, byte_count, cursor = Prepared(), [], 0, 0, None
                 continue
             batch.extend(loader.prepare(item.records))
             rejected.extend(item.rejected)
@@ -290,7 +295,7 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
                 cursor = item.resume_cursor if cursor is None else max(cursor, item.resume_cursor)
             if len(batch) >= batch_records or byte_count >= BATCH_BYTES:
                 landing.submit(land_batch, day, batch, rejected, cursor, pages, byte_count, host, None)
-                batch, rejected, pages, byte_count = [], [], 0, 0
+                batch, rejected, pages, byte_count = Prepared(), [], 0, 0
     return checks
 
 

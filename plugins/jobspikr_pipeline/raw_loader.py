@@ -12,6 +12,11 @@ the same posting sent twice is skipped, a posting sent with changes becomes a ne
 It is computed here rather than in SQL: hashing the jsonb text in Postgres doubled the
 merge's cost (see bench/results).
 
+Each batch also counts the fields its records carry (``raw.jobspikr_load_fields``, read
+through the ``raw.jobspikr_fields_seen`` view): a field JobsPikr starts sending is named in
+the load's summary and log the day it first lands (``new_fields``), while the payload keeps
+it like any other.
+
 Every record and reject passes the personal data policy (``personal_data``) first, so
 nothing written here (and nothing downstream) holds a contact value the policy does not
 keep; the version hash is taken after it.
@@ -22,8 +27,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -40,7 +46,8 @@ log = logging.getLogger(__name__)
 #: A record as the raw table stores it: uniq_id, version, cursor, crawl_timestamp, post_date, payload.
 Row = tuple[str, str, int, datetime | None, date | None, Jsonb]
 
-_VOLATILE_KEYS = frozenset({"cursor", "crawl_timestamp", "latest_expiry_check_date"})
+#: ``last_expiry_check_date`` is the older feeds' name for ``latest_expiry_check_date``.
+_VOLATILE_KEYS = frozenset({"cursor", "crawl_timestamp", "latest_expiry_check_date", "last_expiry_check_date"})
 #: First key of the advisory lock that serialises loads of one set of filters.
 _LOCK_NAMESPACE = 7_114_202
 
@@ -110,6 +117,57 @@ on conflict (query_key, post_date) do update
     set received_count = raw.jobspikr_windows.received_count + excluded.received_count,
         load_id = excluded.load_id
 """
+
+
+#: A batch's field counts, added to its load's (one statement: the load's own rows only).
+_FIELDS_SQL = """
+insert into raw.jobspikr_load_fields (load_id, field, records)
+select %(load_id)s, field, records from unnest(%(fields)s::text[], %(records)s::bigint[]) as f (field, records)
+on conflict (load_id, field) do update
+    set records = raw.jobspikr_load_fields.records + excluded.records, last_seen_at = excluded.last_seen_at
+"""
+
+#: Fields this load saw before any other did, with their share of its records: on a
+#: warehouse's first counted load only those outside the documented 42 (all are new then).
+_NEW_FIELDS_SQL = """
+select s.field, f.records::float8 / nullif(l.records_received - l.rejected, 0) as share
+from raw.jobspikr_fields_seen s
+join raw.jobspikr_load_fields f on f.load_id = s.first_seen_load_id and f.field = s.field
+join raw.jobspikr_load_log l on l.load_id = f.load_id
+where s.first_seen_load_id = %(load_id)s
+  and (not s.documented
+       or exists (select from raw.jobspikr_load_fields e where e.load_id < %(load_id)s))
+order by share desc, s.field
+"""
+
+
+@dataclass
+class Prepared:
+    """Rows from ``RawLoader.prepare``, and how many of their records carried each field
+    (named as JobsPikr sent it, before the personal data policy: the drift table says what
+    the API sends, whatever the policy keeps). Travels with its rows to ``land``, so a
+    batch's field counts commit with exactly its rows."""
+
+    rows: list[Row] = field(default_factory=list)
+    fields: Counter[str] = field(default_factory=Counter)
+
+    def extend(self, other: Prepared) -> None:
+        self.rows.extend(other.rows)
+        self.fields.update(other.fields)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class NewField:
+    """A field first seen in this load, and the share of the load's records carrying it."""
+
+    name: str
+    share: float
+
+    def describe(self) -> str:
+        return f"{self.name} (first seen this run, {self.share:.0%} of records)"
 
 
 @dataclass(frozen=True)
@@ -244,11 +302,16 @@ class RawLoader:
         self.conn.execute("update raw.jobspikr_load_log set windows_checked = %s, windows_short = %s"
                           " where load_id = %s", (len(checks), short, self.load_id))
 
-    def prepare(self, records: Iterable[dict[str, Any]]) -> list[Row]:
+    def prepare(self, records: Iterable[dict[str, Any]]) -> Prepared:
         """The raw rows of ``records``: the personal data policy applied, the version hashed
-        and the payload serialised once. Done as pages arrive, so a batch waiting to land
-        holds compact rows rather than parsed records, while the batch before it is written."""
-        return [_copy_row(self.policy.apply(record)) for record in records]
+        and the payload serialised once; and their fields counted. Done as pages arrive, so a
+        batch waiting to land holds compact rows rather than parsed records, while the batch
+        before it is written."""
+        prepared = Prepared()
+        for record in records:
+            prepared.fields.update(record.keys())
+            prepared.rows.append(_copy_row(self.policy.apply(record)))
+        return prepared
 
     def load_batch(self, records: list[dict[str, Any]], *, post_date: date, next_cursor: int | None,
                    pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
@@ -257,10 +320,12 @@ class RawLoader:
         return self.land(self.prepare(records), post_date=post_date, next_cursor=next_cursor, pages=pages,
                          byte_count=byte_count, host=host, rejected=rejected)
 
-    def land(self, rows: list[Row], *, post_date: date, next_cursor: int | None,
+    def land(self, prepared: Prepared, *, post_date: date, next_cursor: int | None,
              pages: int, byte_count: int, host: str, rejected: Sequence[Rejected] = ()) -> LoadCounts:
-        """Land ``rows`` (from ``prepare``), keep ``rejected`` with their reasons, and move the
-        (filters, post_date) watermark to ``next_cursor``: all in one transaction."""
+        """Land ``prepared`` (from ``prepare``), keep ``rejected`` with their reasons, move the
+        (filters, post_date) watermark to ``next_cursor`` and add the batch's field counts:
+        all in one transaction."""
+        rows = prepared.rows
         batch = LoadCounts(pages=pages, records_received=len(rows) + len(rejected), bytes=byte_count,
                            rejected=len(rejected))
         rejected = [Rejected(r.position, r.reason, self.policy.apply(r.record) if isinstance(r.record, dict)
@@ -291,6 +356,10 @@ class RawLoader:
                 " rejected = rejected + %s, bytes = bytes + %s, source_host = %s where load_id = %s",
                 (batch.pages, batch.records_received, batch.inserted, batch.updated,
                  batch.duplicates_skipped, batch.rejected, batch.bytes, host, self.load_id))
+            if prepared.fields:
+                names = sorted(prepared.fields)
+                self.conn.execute(_FIELDS_SQL, {"load_id": self.load_id, "fields": names,
+                                                "records": [prepared.fields[name] for name in names]})
         self.counts.add(batch)
         return batch
 
@@ -354,6 +423,10 @@ class RawLoader:
             "load_id": self.load_id, "run_id": self.airflow_run_id, "host": host}).fetchone()
         return inserted, updated
 
+    def new_fields(self) -> list[NewField]:
+        """Fields this load saw before any other load did, most carried first."""
+        return new_fields(self.conn, self.load_id)
+
     def finish(self, error: BaseException | None = None) -> dict[str, Any]:
         """Close the load-log row as succeeded or failed; return the summary."""
         seconds = round(time.monotonic() - self._started, 3)
@@ -365,6 +438,11 @@ class RawLoader:
                 (status, seconds, f"{type(error).__name__}: {error}" if error else None, self.load_id))
         self.conn.execute("select pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_NAMESPACE, self.query_key))
         return {"load_id": self.load_id, "status": status, "seconds": seconds, **asdict(self.counts)}
+
+
+def new_fields(conn: psycopg.Connection, load_id: int) -> list[NewField]:
+    """Fields load ``load_id`` saw before any other load did (``_NEW_FIELDS_SQL``), most carried first."""
+    return [NewField(name, share or 0.0) for name, share in conn.execute(_NEW_FIELDS_SQL, {"load_id": load_id})]
 
 
 def record_hash(record: dict[str, Any]) -> str:

@@ -24,7 +24,9 @@ from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 
-CATALOGUE = Catalogue(seed=11, size=250, anchor=TEST_ANCHOR, days=3)
+#: With the real API's quirks (placeholders, extra fields, nulls, left-out keys...): what is
+#: asserted here is which records arrive, and quirks must not change it.
+CATALOGUE = Catalogue(seed=11, size=250, anchor=TEST_ANCHOR, days=3, real_quirks=True)
 ALL_IDS = {CATALOGUE.record(i)["uniq_id"] for i in range(CATALOGUE.size)}
 FAST = {"page_size": 50, "backoff_initial": 0.01, "backoff_max": 0.02, "read_timeout": 0.5}
 
@@ -67,6 +69,15 @@ def test_pages_carry_every_record_once_one_page_at_a_time(monkeypatch, server) -
     assert sizes == [50, 50, 50, 50, 50, 0]  # the last page had a next_cursor; total_count confirms the end
     ids, _ = fetch_ids(make_hook(monkeypatch, server))
     assert len(ids) == len(set(ids)) and set(ids) == ALL_IDS
+
+
+def test_quirky_records_pass_through_the_hook_as_sent_and_none_is_rejected(monkeypatch, server) -> None:
+    pages = list(make_hook(monkeypatch, server).stream(JobsPikrQuery()))
+    records = [r for p in pages for r in p.records]
+    assert not [r for p in pages for r in p.rejected]
+    assert records == [CATALOGUE.record(i) for i in range(CATALOGUE.size)]
+    assert any("extra_fields" in r for r in records) and any("|" in r["city"] for r in records)
+    assert {r["duplicate_status"] for r in records} == {"NA", "true", "false"}
 
 
 def test_filters_are_applied_by_the_server(monkeypatch, server) -> None:
