@@ -30,8 +30,9 @@ normalised as materialized (
     select
         valid.*,
         {{ normalise_title('title') }}          as title_norm,
-        -- null when the company is missing (a placeholder): it never blocks, scores or merges
-        nullif({{ normalise_company('company_name') }}, '') as company_norm,
+        -- null when the company is missing (a placeholder): it never blocks, scores or merges;
+        -- compared (and indexed in the marts) by its first 200 characters
+        left(nullif({{ normalise_company('company_name') }}, ''), 200) as company_norm,
         -- a city field holding only a state code ("FL") names the state, not a city
         case when city_states.state_code is null then {{ normalise_city('city_raw') }} end as city_norm,
         coalesce(states.state_code, city_states.state_code) as state_code,

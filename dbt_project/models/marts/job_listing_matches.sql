@@ -14,10 +14,12 @@
 }}
 -- depends_on: {{ ref('int_job_records__clustered') }}, {{ ref('int_job_records__checked') }}, {{ ref('source_flags') }}
 -- Why records became one job: every pair of served records the matcher scored as a match
--- or a possible duplicate, with each signal and the decision (only pairs at one company in
--- one place are scored: those tests are not columns, they hold for every row).
--- A `match` is merged into one listing unless the cluster check kept the records apart
--- (`merged` says which); a `possible_duplicate` is flagged for an analyst, never merged.
+-- or a possible duplicate, with each comparison's level, the score and the decision (only
+-- pairs in one place are scored: that test is not a column, it holds for every row).
+-- A `match` is merged into one listing unless the clustering kept the records apart
+-- (`merged` says which: a bridge record's matches with the jobs it did not join, or a
+-- record not the same job as its job's centre); a `possible_duplicate` is flagged for an
+-- analyst, never merged.
 -- Incremental: the pairs of records (re)clustered since the last run are upserted (their
 -- jobs or scores may have changed); the post-hooks drop the pairs of those records that
 -- are no longer scored. When the source flags changed, every row is recomputed.
@@ -57,6 +59,13 @@ select
     r.job_listing_id                                        as right_job_listing_id,
     pairs.decision,
     l.job_listing_id = r.job_listing_id                     as merged,
+    round(pairs.match_score::numeric, 3)                    as match_score,
+    pairs.company_level,
+    pairs.title_level,
+    pairs.text_level,
+    pairs.salary_level,
+    pairs.posted_level,
+    pairs.flag_level,
     round(pairs.title_similarity::numeric, 3)               as title_similarity,
     round(pairs.opening_similarity::numeric, 3)             as opening_similarity,
     round(pairs.text_similarity::numeric, 3)                as text_similarity,

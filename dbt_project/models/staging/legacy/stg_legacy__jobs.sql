@@ -27,10 +27,10 @@ located as (
         *,
         -- "Austin, TX", "New York, NY, USA", "Remote - US", "Remote"
         location_text ~* '^\s*remote' as is_remote_text,
-        nullif(btrim(split_part(regexp_replace(location_text, '^\s*remote\s*(-|,)?\s*', '', 'i'), ',', 1)), '')
+        {{ missing_value("split_part(regexp_replace(location_text, '^\\s*remote\\s*(-|,)?\\s*', '', 'i'), ',', 1)") }}
             as location_first,
-        nullif(btrim(split_part(location_text, ',', 2)), '') as location_second,
-        nullif(btrim(split_part(location_text, ',', 3)), '') as location_third
+        {{ missing_value("split_part(location_text, ',', 2)") }} as location_second,
+        {{ missing_value("split_part(location_text, ',', 3)") }} as location_third
     from parsed
 
 ),
@@ -42,8 +42,8 @@ renamed as (
         id::text                                                   as source_record_id,
         {{ missing_value('title') }}                               as title,
         {{ missing_value('company') }}                             as company_name,
-        case when is_remote_text then null else location_first end as city_raw,
-        null::text                                                 as cities_raw,
+        case when is_remote_text then null else {{ listed_city('location_first') }} end as city_raw,
+        case when is_remote_text then null else {{ listed_cities('location_first') }} end as cities_raw,
         case when is_remote_text then null else location_second end as state_raw,
         case
             when is_remote_text then coalesce(location_first, 'US')
