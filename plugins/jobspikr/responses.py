@@ -132,9 +132,9 @@ def _record_defect(record: Any) -> str | None:
     cursor = record.get("cursor")
     if not isinstance(cursor, int) or isinstance(cursor, bool):
         return f"(uniq_id {uniq_id}) has no integer cursor"
-    if not CURSOR_MIN <= cursor <= CURSOR_MAX:
+    if not CURSOR_MIN <= cursor < CURSOR_MAX:  # the stream resumes past a record at its cursor + 1
         return (f"(uniq_id {uniq_id}) has cursor {cursor}, outside the range a cursor can have "
-                f"({CURSOR_MIN}..{CURSOR_MAX})")
+                f"({CURSOR_MIN}..{CURSOR_MAX - 1}, a bigint with room to resume past it)")
     return None
 
 

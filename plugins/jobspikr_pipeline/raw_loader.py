@@ -473,7 +473,7 @@ def _copy_row(record: dict[str, Any]) -> Row:
     """The COPY row of a record. The record is serialised once: the canonical content that is
     hashed, with the re-crawl fields added after it, is the payload (jsonb keeps no key order).
     A record with a NUL (which jsonb cannot hold) is cleaned and serialised again; the test for
-    one is a search of the serialised bytes, so a clean record pays nothing more."""
+    one is a search of the serialised bytes: all a clean record pays."""
     content, payload = _serialise(record)
     if NUL_ESCAPE in payload:
         record = without_nul(record)

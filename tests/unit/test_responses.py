@@ -68,13 +68,13 @@ def test_ids_no_key_can_hold_and_cursors_no_bigint_holds_are_rejected_with_reaso
     parsed = parse_page(page(next_cursor=None, job_data=[
         {"uniq_id": "ab\x00cd", "cursor": 1}, {"uniq_id": "x" * 201, "cursor": 2},
         {"uniq_id": "huge", "cursor": 2**63}, {"uniq_id": "negative", "cursor": -1},
-        {"uniq_id": "max", "cursor": 2**63 - 1}]), host="h", requested_cursor=0)
+        {"uniq_id": "max", "cursor": 2**63 - 2}]), host="h", requested_cursor=0)
     assert [r["uniq_id"] for r in parsed.records] == ["max"]
     reasons = [r.reason.split("] ")[1] for r in parsed.rejected]
     assert reasons[0] == "has a NUL character in its uniq_id ('ab<NUL>cd')"
     assert reasons[1].startswith("has a uniq_id of 201 characters (at most 200 are kept")
     assert reasons[2] == ("(uniq_id huge) has cursor 9223372036854775808, outside the range a cursor can have "
-                          "(0..9223372036854775807)")
+                          "(0..9223372036854775806, a bigint with room to resume past it)")
     assert reasons[3].startswith("(uniq_id negative) has cursor -1, outside")
 
 
