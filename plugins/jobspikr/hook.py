@@ -23,6 +23,7 @@ import requests
 import tenacity
 from airflow.sdk.bases.hook import BaseHook
 
+from jobspikr.decoding import decode_body
 from jobspikr.errors import (
     JobsPikrAuthError,
     JobsPikrConfigError,
@@ -338,10 +339,11 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _decode(content: bytes, host: str, what: str) -> Any:
-    """The JSON body; a body that is not JSON looks damaged in transit, so it is retryable."""
+    """The JSON body (``decode_body``); a body that is not JSON looks damaged in transit, so
+    it is retryable."""
     try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
+        return decode_body(content)
+    except ValueError as exc:
         raise JobsPikrResponseError(
             f"JobsPikr response from {host} for {what} is not valid JSON "
             f"({len(content)} bytes): {exc}", retryable=True) from exc

@@ -15,11 +15,17 @@ Record = dict[str, Any]
 
 #: Statuses that mean "no more data" rather than a failure (third-party client types).
 END_STATUSES = frozenset({"no_data"})
+#: The cursors the warehouse can store (Postgres bigint): JobsPikr's are microsecond-scale.
+CURSOR_MIN, CURSOR_MAX = 0, 2**63 - 1
+#: The longest ``uniq_id`` kept: JobsPikr's are 32 hex characters, and a far longer one
+#: cannot go into the raw table's unique index (one entry holds about 2,700 bytes).
+UNIQ_ID_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True)
 class Rejected:
-    """A record that cannot be keyed or ordered (no ``uniq_id``, no integer ``cursor``)."""
+    """A record that cannot be keyed or ordered: no usable ``uniq_id`` (missing, with a NUL,
+    too long) or no ``cursor`` a bigint holds."""
 
     position: int
     reason: str
@@ -56,10 +62,12 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
     one that repeats through the hook's whole retry budget fails the run. An ``error``
     status is the server's deliberate answer and is not retried.
 
-    A record without ``uniq_id`` or an integer ``cursor`` cannot be stored or resumed
-    from; it goes to ``Page.rejected`` with its reason instead of failing the page, so
-    one poison record cannot block every later run at the same cursor. The loader keeps
-    rejects, with their reasons, in ``raw.jobspikr_rejects`` and the load log.
+    A record without a usable ``uniq_id`` or an integer ``cursor`` the warehouse can store
+    cannot be stored or resumed from; it goes to ``Page.rejected`` with its reason instead
+    of failing the page, so one poison record cannot block every later run at the same
+    cursor. The loader keeps rejects, with their reasons, in ``raw.jobspikr_rejects`` and
+    the load log. A ``next_cursor`` outside the bigint range cannot become a watermark: the
+    page is malformed (retryable), as when it does not advance.
     """
     where = f"JobsPikr response from {host} for cursor {requested_cursor}"
     if not isinstance(payload, dict):
@@ -87,6 +95,10 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
         else:
             valid.append(record)
     next_cursor = _optional_int(payload, "next_cursor", where)
+    if next_cursor is not None and not CURSOR_MIN <= next_cursor <= CURSOR_MAX:
+        raise JobsPikrResponseError(
+            f"{where}: next_cursor {next_cursor} is outside the range a cursor can have "
+            f"({CURSOR_MIN}..{CURSOR_MAX})", retryable=True)
     if valid and next_cursor is not None and next_cursor <= valid[-1]["cursor"]:
         raise JobsPikrResponseError(
             f"{where}: next_cursor {next_cursor} does not advance past the last record's "
@@ -110,9 +122,19 @@ def _record_defect(record: Any) -> str | None:
     uniq_id = record.get("uniq_id")
     if not isinstance(uniq_id, str) or not uniq_id.strip():
         return "has no uniq_id"
+    # Neither can be stored as a key: text holds no NUL, an index entry no 10,000 characters.
+    if "\x00" in uniq_id:
+        shown = uniq_id.replace("\x00", "<NUL>")[:80]
+        return f"has a NUL character in its uniq_id ({shown!r})"
+    if len(uniq_id) > UNIQ_ID_MAX_LENGTH:
+        return (f"has a uniq_id of {len(uniq_id)} characters (at most {UNIQ_ID_MAX_LENGTH} are kept; "
+                f"JobsPikr's have 32): {uniq_id[:40]!r}...")
     cursor = record.get("cursor")
     if not isinstance(cursor, int) or isinstance(cursor, bool):
         return f"(uniq_id {uniq_id}) has no integer cursor"
+    if not CURSOR_MIN <= cursor < CURSOR_MAX:  # the stream resumes past a record at its cursor + 1
+        return (f"(uniq_id {uniq_id}) has cursor {cursor}, outside the range a cursor can have "
+                f"({CURSOR_MIN}..{CURSOR_MAX - 1}, a bigint with room to resume past it)")
     return None
 
 

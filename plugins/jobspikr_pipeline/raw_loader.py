@@ -25,6 +25,7 @@ keep; the version hash is taken after it.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -40,6 +41,7 @@ from psycopg.types.json import Jsonb
 
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.personal_data import PersonalDataPolicy
+from jobspikr_pipeline.postgres_text import NUL_ESCAPE, without_nul
 
 log = logging.getLogger(__name__)
 
@@ -328,8 +330,9 @@ class RawLoader:
         rows = prepared.rows
         batch = LoadCounts(pages=pages, records_received=len(rows) + len(rejected), bytes=byte_count,
                            rejected=len(rejected))
-        rejected = [Rejected(r.position, r.reason, self.policy.apply(r.record) if isinstance(r.record, dict)
-                             else r.record) for r in rejected]
+        # Rejects are rare: each is cleaned of NULs (jsonb and text hold none) without a test first.
+        rejected = [Rejected(r.position, without_nul(r.reason), without_nul(
+            self.policy.apply(r.record) if isinstance(r.record, dict) else r.record)) for r in rejected]
         keys = [row[0] for row in rows] + [_reject_key(r) for r in rejected]  # the policy keeps ids
         with self.conn.transaction():
             self.conn.execute(_RECEIVED_SQL, {"query_key": self.query_key, "post_date": post_date,
@@ -357,9 +360,10 @@ class RawLoader:
                 (batch.pages, batch.records_received, batch.inserted, batch.updated,
                  batch.duplicates_skipped, batch.rejected, batch.bytes, host, self.load_id))
             if prepared.fields:
-                names = sorted(prepared.fields)
+                fields = _storable_names(prepared.fields)
+                names = sorted(fields)
                 self.conn.execute(_FIELDS_SQL, {"load_id": self.load_id, "fields": names,
-                                                "records": [prepared.fields[name] for name in names]})
+                                                "records": [fields[name] for name in names]})
         self.counts.add(batch)
         return batch
 
@@ -455,28 +459,56 @@ def _canonical_content(record: dict[str, Any]) -> bytes:
 
 
 def _reject_key(rejected: Rejected) -> str:
-    """A reject has no usable ``uniq_id``: it is counted once per distinct content."""
-    content = orjson.dumps(rejected.record, option=orjson.OPT_SORT_KEYS, default=str)
+    """A reject has no usable ``uniq_id``: it is counted once per distinct content. orjson
+    refuses integers beyond 64 bits (a reject's cursor can be one): the standard library
+    serialises those."""
+    try:
+        content = orjson.dumps(rejected.record, option=orjson.OPT_SORT_KEYS, default=str)
+    except orjson.JSONEncodeError:
+        content = json.dumps(rejected.record, sort_keys=True, default=str).encode()
     return "reject:" + hashlib.md5(content, usedforsecurity=False).hexdigest()
 
 
 def _copy_row(record: dict[str, Any]) -> Row:
     """The COPY row of a record. The record is serialised once: the canonical content that is
-    hashed, with the re-crawl fields added after it, is the payload (jsonb keeps no key order)."""
-    content = _canonical_content(record)
-    volatile = orjson.dumps({k: record[k] for k in _VOLATILE_KEYS if k in record})
-    payload = volatile if content == b"{}" else content if volatile == b"{}" else content[:-1] + b"," + volatile[1:]
+    hashed, with the re-crawl fields added after it, is the payload (jsonb keeps no key order).
+    A record with a NUL (which jsonb cannot hold) is cleaned and serialised again; the test for
+    one is a search of the serialised bytes: all a clean record pays."""
+    content, payload = _serialise(record)
+    if NUL_ESCAPE in payload:
+        record = without_nul(record)
+        content, payload = _serialise(record)
     return (record["uniq_id"], hashlib.md5(content, usedforsecurity=False).hexdigest(), record["cursor"],
             _timestamp(record.get("crawl_timestamp")), _date(record.get("post_date")),
             Jsonb(payload, dumps=_as_is))
+
+
+def _serialise(record: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The record's canonical content (hashed) and its payload (stored)."""
+    content = _canonical_content(record)
+    volatile = orjson.dumps({k: record[k] for k in _VOLATILE_KEYS if k in record})
+    payload = volatile if content == b"{}" else content if volatile == b"{}" else content[:-1] + b"," + volatile[1:]
+    return content, payload
 
 
 def _as_is(payload: bytes) -> bytes:
     return payload
 
 
+def _storable_names(fields: Counter[str]) -> Counter[str]:
+    """Field counts with a NUL in a name replaced as in the payload (a batch has a few dozen
+    names: testing each costs nothing per record)."""
+    if not any("\x00" in name for name in fields):
+        return fields
+    storable: Counter[str] = Counter()
+    for name, count in fields.items():
+        storable[without_nul(name)] += count
+    return storable
+
+
 def _timestamp(value: Any) -> datetime | None:
-    """``2021-10-03 04:25:55 +0000`` (JobsPikr's format) or ISO 8601 (UTC if no offset); else None."""
+    """``2021-10-03 04:25:55 +0000`` (JobsPikr's format) or ISO 8601 (UTC if no offset); else
+    None, as for a time no timestamptz holds."""
     if not isinstance(value, str):
         return None
     text = value[:19] + value[20:] if len(value) == 25 and value[19] == " " else value
@@ -485,7 +517,13 @@ def _timestamp(value: Any) -> datetime | None:
     except ValueError:
         return None
     # JobsPikr sends an offset (+0000); a value without one is read as UTC.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.year in (1, 9999):  # its offset may carry it past Python's years (and 10000 past Postgres')
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            return None
+    return parsed
 
 
 def _date(value: Any) -> date | None:

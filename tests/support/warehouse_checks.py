@@ -22,7 +22,7 @@ invariants:
 
 Records travel the production path: the page is JSON text (numbers such as ``1e400`` or
 20-digit integers are written as the API would write them), decoded as the hook decodes it
-(orjson), split into records and rejects by ``parse_page`` and landed by ``RawLoader``.
+(``jobspikr.decoding``), split into records and rejects by ``parse_page`` and landed by ``RawLoader``.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import orjson
 import psycopg
 
+from jobspikr.decoding import decode_body
 from jobspikr.responses import parse_page
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, run_dbt
 from jobspikr_pipeline.raw_loader import RawLoader
@@ -111,8 +111,8 @@ def land(conn: psycopg.Connection, records: list[Any], legacy_rows: list[dict[st
     body = ('{"status": "success", "message": "Data present.", "job_data": [' + ",".join(
         to_json(r) for r in records) + "]}").encode()
     try:
-        payload = orjson.loads(body)  # as jobspikr.hook._decode reads a response
-    except orjson.JSONDecodeError as exc:
+        payload = decode_body(body)  # as jobspikr.hook._decode reads a response
+    except ValueError as exc:
         raise AssertionError(f"the page cannot be decoded ({exc}): all {len(records)} records on it are lost, "
                              "and every retry fails the same way") from exc
     page = parse_page(payload, host="generative", requested_cursor=None)

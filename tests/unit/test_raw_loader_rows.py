@@ -30,3 +30,15 @@ def test_a_re_crawl_keeps_the_version_and_a_change_makes_a_new_one() -> None:
     recrawled = {**RECORD, "cursor": 99, "crawl_timestamp": "2021-10-05 00:00:00 +0000"}
     changed = {**RECORD, "job_title": "Nurse - ICU (nights)"}
     assert _copy_row(recrawled)[1] == _copy_row(RECORD)[1] != _copy_row(changed)[1]
+
+
+def test_nuls_in_values_nested_values_and_keys_are_replaced_and_the_version_is_of_the_stored_record() -> None:
+    record = {**RECORD, "job_title": "Data\x00Engineer", "extra_fields": {"note": ["\x00"]}, "\x00": "x",
+              "crawl_timestamp": "2021-10-03 04:25:55 +0000\x00"}
+    _uniq_id, version, _cursor, _crawled, _posted, payload = _copy_row(record)
+    stored = orjson.loads(payload.dumps(payload.obj))
+    assert b"\\u0000" not in payload.dumps(payload.obj)
+    assert stored["job_title"] == "Data\ufffdEngineer" and stored["extra_fields"] == {"note": ["\ufffd"]}
+    assert stored["\ufffd"] == "x" and stored["crawl_timestamp"].endswith("\ufffd")
+    assert version == record_hash(stored)
+

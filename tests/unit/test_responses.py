@@ -62,3 +62,24 @@ def test_unkeyable_records_are_rejected_with_reasons_and_the_rest_kept() -> None
 def test_a_page_of_only_rejects_is_not_mistaken_for_the_end() -> None:
     parsed = parse_page(page(job_data=[{"cursor": 5}]), host="h", requested_cursor=0)
     assert parsed.records == [] and len(parsed.rejected) == 1 and parsed.resume_cursor == 11
+
+
+def test_ids_no_key_can_hold_and_cursors_no_bigint_holds_are_rejected_with_reasons() -> None:
+    parsed = parse_page(page(next_cursor=None, job_data=[
+        {"uniq_id": "ab\x00cd", "cursor": 1}, {"uniq_id": "x" * 201, "cursor": 2},
+        {"uniq_id": "huge", "cursor": 2**63}, {"uniq_id": "negative", "cursor": -1},
+        {"uniq_id": "max", "cursor": 2**63 - 2}]), host="h", requested_cursor=0)
+    assert [r["uniq_id"] for r in parsed.records] == ["max"]
+    reasons = [r.reason.split("] ")[1] for r in parsed.rejected]
+    assert reasons[0] == "has a NUL character in its uniq_id ('ab<NUL>cd')"
+    assert reasons[1].startswith("has a uniq_id of 201 characters (at most 200 are kept")
+    assert reasons[2] == ("(uniq_id huge) has cursor 9223372036854775808, outside the range a cursor can have "
+                          "(0..9223372036854775806, a bigint with room to resume past it)")
+    assert reasons[3].startswith("(uniq_id negative) has cursor -1, outside")
+
+
+@pytest.mark.parametrize("next_cursor", [2**63, -1])
+def test_a_next_cursor_no_watermark_can_hold_is_a_retryable_malformed_page(next_cursor: int) -> None:
+    with pytest.raises(JobsPikrResponseError, match=f"next_cursor {next_cursor} is outside") as raised:
+        parse_page(page(next_cursor=next_cursor), host="h", requested_cursor=0)
+    assert raised.value.retryable
