@@ -73,11 +73,16 @@ def land(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> None:
     land_rows(dsn, batches, legacy.rows(), post_date=catalogue.anchor, host="generator", query_key="eval")
 
 
+def generator_truth(catalogue: Catalogue, legacy: LegacyScrape) -> dict[str, object]:
+    """Each generated record's job, by ``source:source_record_id``."""
+    truth: dict[str, object] = {f"jobspikr:{catalogue.record(i)['uniq_id']}": catalogue.job_of(i)
+                                for i in range(catalogue.size)}
+    truth.update({f"legacy:{n + 1}": legacy.job_of(n) for n in range(legacy.size)})
+    return truth
+
+
 def score_marts(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> Score:
     with psycopg.connect(dsn) as conn:
         predicted = dict(conn.execute(
             "select source || ':' || source_record_id, job_listing_id from marts.job_listing_records"))
-    truth: dict[str, object] = {f"jobspikr:{catalogue.record(i)['uniq_id']}": catalogue.job_of(i)
-                                for i in range(catalogue.size)}
-    truth.update({f"legacy:{n + 1}": legacy.job_of(n) for n in range(legacy.size)})
-    return score(predicted, truth)
+    return score(predicted, generator_truth(catalogue, legacy))
