@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +153,7 @@ def _model_of(node: Mapping[str, Any]) -> str | None:
     return parents[0] if len(parents) == 1 else None
 
 
-def failure_message(results: Iterable[TestResult]) -> str:
+def failure_message(results: Sequence[TestResult]) -> str:
     """Why the build failed, for its task's exception and the alert: every failing test with
     its rows and query (or why it could not run), and the warnings' count."""
     failed = [t for t in results if t.failed]
