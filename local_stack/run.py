@@ -37,6 +37,8 @@ from local_stack.preflight import check_api, check_warehouse
 if TYPE_CHECKING:
     import psycopg
 
+    from jobspikr_pipeline.dbt_test_results import TestResult
+
 RUN_LOG = LOCAL_DIR / "logs" / "last_run.log"
 LOAD_LOG_HINT = "  load log:   SELECT * FROM raw.jobspikr_load_log ORDER BY load_id DESC;\n"
 
@@ -58,6 +60,7 @@ def run_pipeline(*, records: int = 5_000, seed: int = 42, since: date | None = N
             state, run_id = _run_dag({"since": since.isoformat()} if since else {})
         summary = _summary(run_id)
         summary["tasks"] = task_times(run_id)
+        summary["dbt_tests"] = dbt_tests_line(run_id)
     elapsed = time.monotonic() - started
     _print_summary(state, run_id, summary, warehouse, api, elapsed, alerts)
     return 0 if state == "success" else 1
@@ -254,6 +257,35 @@ def task_times(run_id: str) -> str:
                      for name, seconds in sorted(times.items(), key=lambda item: -item[1]))
 
 
+def dbt_test_results_of_run(run_id: str) -> list[TestResult] | None:
+    """The failing and warning tests the run's dbt build reported (its producer task's XCom,
+    ``jobspikr_pipeline.dbt_test_results``); None when the build reported nothing (it did
+    not run, or stopped before dbt wrote its results)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    from jobspikr_pipeline.dbt_test_results import XCOM_KEY, TestResult
+
+    with create_session() as session:
+        rows = session.scalars(XComModel.get_many(
+            run_id=run_id, key=XCOM_KEY, dag_ids="jobspikr_ingest",
+            task_ids=f"dbt.{PRODUCER_WATCHER_TASK_ID}")).all()
+        records = XComModel.deserialize_value(rows[0]) if rows else None
+    return None if records is None else [TestResult.from_record(r) for r in records]
+
+
+def dbt_tests_line(run_id: str) -> str:
+    """The summary's ``dbt tests:`` entry: each failing test with its rows and query, then the
+    warnings with theirs, one per line."""
+    from jobspikr_pipeline.dbt_test_results import summary_lines
+
+    results = dbt_test_results_of_run(run_id)
+    if results is None:
+        return "no results (the dbt build did not run or did not finish)"
+    return "\n              ".join(summary_lines(results))
+
+
 def _print_summary(state: str, run_id: str, summary: dict[str, object], warehouse: str, api: str,
                    elapsed: float, alerts: list[str]) -> None:
     from jobspikr_pipeline.cutover.dashboard import dashboard_path
@@ -270,6 +302,7 @@ jobspikr_ingest run {run_id}: {state.upper()}   (full Airflow log: {RUN_LOG.rela
   raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs, {summary['legacy_rows']} in raw.legacy_scraped_jobs
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
   quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)
+  dbt tests:  {summary['dbt_tests']}
   time:       {elapsed:.1f}s
   per task:   {summary['tasks']}
 {raised}

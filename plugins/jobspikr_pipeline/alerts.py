@@ -19,6 +19,14 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from jobspikr_pipeline.dbt_test_results import (
+    AUDIT_SCHEMA,
+    DbtTestsFailedError,
+    TestResult,
+    failure_message,
+    results_for_task,
+)
+
 log = logging.getLogger("jobspikr.alerts")
 
 SMTP_CONN_ID = "jobspikr_alerts_smtp"
@@ -31,13 +39,32 @@ def alert_message(context: dict[str, Any]) -> str:
     exc = context.get("exception")
     task = getattr(ti, "task_id", "?")
     try_number = getattr(ti, "try_number", "?")
-    return (
-        f"JobsPikr pipeline: task {task!r} of run {run_id!r} failed (try {try_number}): "
-        f"{type(exc).__name__ if exc else 'error'}: {str(exc).rstrip('.')}. "
-        f"Look at: the task log in the Airflow UI; "
-        f"raw.jobspikr_load_log where airflow_run_id = '{run_id}'; raw.jobspikr_rejects. "
-        "Marts keep serving the last good build; the next healthy run resumes from the watermarks."
-    )
+    failure = f"{type(exc).__name__ if exc else 'error'}: {str(exc).rstrip('.')}"
+    failed_tests = _failed_dbt_tests(context)
+    if isinstance(exc, DbtTestsFailedError) or failed_tests:
+        if failed_tests:  # a dbt node's task, which only watched the build: say what it saw
+            failure += f": {failure_message(failed_tests)}"
+        look_at = (f"Look at: each test's failing rows with the query above (the {AUDIT_SCHEMA} schema keeps "
+                   "them until the test runs again); docs/troubleshooting.md, \"A dbt test failed\". "
+                   "Models downstream of a failed test were not rebuilt and serve their last good build.")
+    else:
+        look_at = (f"Look at: the task log in the Airflow UI; "
+                   f"raw.jobspikr_load_log where airflow_run_id = '{run_id}'; raw.jobspikr_rejects. "
+                   "Marts keep serving the last good build; the next healthy run resumes from the watermarks.")
+    return f"JobsPikr pipeline: task {task!r} of run {run_id!r} failed (try {try_number}): {failure}. {look_at}"
+
+
+def _failed_dbt_tests(context: dict[str, Any]) -> list[TestResult]:
+    """The failing tests a dbt node's task watched fail in the build (none for other tasks);
+    a lookup that fails must not cost the alert."""
+    if isinstance(context.get("exception"), DbtTestsFailedError):
+        return []  # its message names them already
+    try:
+        return [t for t in results_for_task(context) if t.failed]
+    except Exception as exc:  # noqa: BLE001 - the alert goes out without the tests
+        log.warning("JobsPikr pipeline: could not read the dbt test results for the alert: %s: %s",
+                    type(exc).__name__, exc)
+        return []
 
 
 def on_failure_alert(context: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from jobspikr_pipeline import PROJECT_ROOT
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
+from jobspikr_pipeline.dbt_test_results import failure_message, read_test_results
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,9 @@ def dbt_invocation(args: list[str], *, conn_id: str | None,
 
 
 def run_dbt(args: list[str], *, conn_id: str) -> str:
-    """Run ``dbt <args>`` in the project; return its output, raise ``DbtError`` on failure."""
+    """Run ``dbt <args>`` in the project; return its output, raise ``DbtError`` on failure,
+    naming first the tests that failed (with their rows and queries) when tests did."""
+    started = time.time()
     with dbt_invocation(args, conn_id=conn_id) as (command, env):
         log.info("running %s", " ".join(command))
         result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
@@ -114,5 +118,7 @@ def run_dbt(args: list[str], *, conn_id: str) -> str:
         lines = result.stdout.splitlines()
         failures = [line for line in lines if any(w in line for w in ("ERROR", "FAIL", "Failure", "Error"))]
         tail = "\n".join([*failures[:20], "...", *lines[-12:], *result.stderr.splitlines()[-10:]])
-        raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
+        tests = read_test_results(DBT_PROJECT_DIR / "target", not_before=started)
+        why = f"{failure_message(tests)}\n" if any(t.failed for t in tests) else ""
+        raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}): {why}\n{tail}")
     return result.stdout

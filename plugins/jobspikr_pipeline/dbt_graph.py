@@ -32,6 +32,7 @@ from jobspikr_pipeline.dbt import (
     dbt_session_options,
     warehouse_profile,
 )
+from jobspikr_pipeline.dbt_test_results import report_build
 
 #: Where ``dbt parse`` writes the manifest Cosmos reads (apart from target/, which every dbt
 #: invocation rewrites).
@@ -69,7 +70,9 @@ def dbt_task_group(group_id: str, *, conn_id: str, after: Any, **task_group_args
         # reads several models (the balance tests) gets its own task after all of them.
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH,
                                    should_detach_multiple_parents_tests=True, emit_datasets=False),
-        operator_args={"env": DBT_TASK_ENV, "install_deps": False},
+        # After each dbt invocation (the build, a node's retry), before Cosmos judges its exit
+        # code: name the failing tests, their rows and queries, and keep them for the summary.
+        operator_args={"env": DBT_TASK_ENV, "install_deps": False, "callback": report_build},
         **task_group_args,
     )
     _order_after_the_build(group, after)

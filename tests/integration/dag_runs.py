@@ -36,6 +36,16 @@ def task_tries(run_date: datetime) -> dict[str, tuple[str, int]]:
         return {r.task_id: (str(r.state), r.try_number) for r in rows if r.run_id == latest}
 
 
+def run_id_at(run_date: datetime) -> str:
+    """The id of the latest run of ``jobspikr_ingest`` at ``run_date``."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return max(r.run_id for r in session.query(DagRun).filter(DagRun.dag_id == "jobspikr_ingest")
+                   if r.logical_date == run_date)
+
+
 def served_ids(server: StandinServer) -> set[str]:
     catalogue = server.config.catalogue
     return {catalogue.record(i)["uniq_id"] for i in range(catalogue.size)}
