@@ -212,13 +212,27 @@ def _summary(run_id: str) -> dict[str, object]:
             "select count(*) from quarantine.job_records_quarantine").fetchone()[0] if has_mart else 0
         legacy_rows = conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0]
         fields = _new_fields_text(conn, run_id)
+        field_issues = _field_issues_text(conn) if has_mart else "no marts yet"
         migration = summary_text(load_report(conn)) if has_mart else "Migration summary: no marts yet."
     fetched, inserted, skipped, pages, checked, short = log_row
     completeness = (f"{checked} post-date day(s) checked against JobsPikr's total_count: "
                     + (f"{short} SHORT (raw.jobspikr_load_windows has the counts)" if short else "all complete"))
     return {"completeness": completeness, "pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
             "raw_rows": raw_rows, "mart_rows": mart_rows, "mart_records": mart_records,
-            "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration, "fields": fields}
+            "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration, "fields": fields,
+            "field_issues": field_issues}
+
+
+def _field_issues_text(conn: psycopg.Connection) -> str:
+    """The fields the parses nulled, counted per rule (a bad value is its record's problem:
+    the run goes on, and marts.job_record_field_issues lists each one)."""
+    counts = conn.execute(
+        "select rule, count(*) from marts.job_record_field_issues group by rule order by count(*) desc, rule"
+    ).fetchall()
+    if not counts:
+        return "none"
+    listed = ", ".join(f"{count} {rule}" for rule, count in counts)
+    return f"{listed} (each in marts.job_record_field_issues)"
 
 
 def _new_fields_text(conn: psycopg.Connection, run_id: str) -> str:
@@ -302,6 +316,7 @@ jobspikr_ingest run {run_id}: {state.upper()}   (full Airflow log: {RUN_LOG.rela
   raw total:  {summary['raw_rows']} rows in raw.jobspikr_jobs, {summary['legacy_rows']} in raw.legacy_scraped_jobs
   mart:       {summary['mart_rows']} distinct jobs in marts.job_listings, from {summary['mart_records']} records
   quarantine: {summary['quarantined']} records in quarantine.job_records_quarantine (with the rule they failed)
+  nulled:     {summary['field_issues']}
   dbt tests:  {summary['dbt_tests']}
   time:       {elapsed:.1f}s
   per task:   {summary['tasks']}
