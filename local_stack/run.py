@@ -212,7 +212,7 @@ def _summary(run_id: str) -> dict[str, object]:
             "select count(*) from quarantine.job_records_quarantine").fetchone()[0] if has_mart else 0
         legacy_rows = conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0]
         fields = _new_fields_text(conn, run_id)
-        field_issues = _field_issues_text(conn) if has_mart else "no marts yet"
+        field_issues = field_issues_line(conn) if has_mart else "no marts yet"
         migration = summary_text(load_report(conn)) if has_mart else "Migration summary: no marts yet."
     fetched, inserted, skipped, pages, checked, short = log_row
     completeness = (f"{checked} post-date day(s) checked against JobsPikr's total_count: "
@@ -223,7 +223,7 @@ def _summary(run_id: str) -> dict[str, object]:
             "field_issues": field_issues}
 
 
-def _field_issues_text(conn: psycopg.Connection) -> str:
+def field_issues_line(conn: psycopg.Connection) -> str:
     """The fields the parses nulled, counted per rule (a bad value is its record's problem:
     the run goes on, and marts.job_record_field_issues lists each one)."""
     counts = conn.execute(

@@ -16,10 +16,13 @@ from typing import Any
 import psycopg
 import pytest
 
+from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import openlineage_events_path
 from local_stack.ports import free_port
+from local_stack.run import field_issues_line
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
+from standin_api.legacy import write_legacy_rows
 from tests.conftest import jobspikr_conn_json
 from tests.integration.dag_runs import (
     run_ingest,
@@ -30,6 +33,19 @@ from tests.integration.dag_runs import (
 )
 
 pytestmark = pytest.mark.integration
+
+#: Legacy rows with values nobody wrote down: a malformed salary, a placeholder company, a
+#: pipe-joined city, a post date no scraper writes (the last is quarantined, with its rule).
+MALFORMED_LEGACY_ROWS = [
+    {"id": 900 + n, "source_site": "indeed", "external_id": f"x{n}", "url": f"https://www.indeed.com/viewjob?jk=x{n}",
+     "title": f"Data Analyst {n}", "company": company, "location": location,
+     "description_html": f"<div>Analyse data for team {n}.</div>", "salary_text": salary, "posted_at": posted,
+     "scraped_at": datetime(2026, 11, 19, 12, tzinfo=UTC)}
+    for n, company, location, salary, posted in (
+        (1, "Acme", "Austin, TX", "Pay: $25.00.00 - $30.00.00 per hour", "2 days ago"),
+        (2, "Unspecified", "Austin, TX", "$60,000 - $70,000 a year", "2 days ago"),
+        (3, "Acme", "Austin|Dallas|Houston, TX", None, "2 days ago"),
+        (4, "Acme", "Austin, TX", None, "the day before the launch"))]
 
 
 def build_lineage(warehouse: str) -> dict[str, set[str]]:
@@ -48,10 +64,27 @@ def build_lineage(warehouse: str) -> dict[str, set[str]]:
 def test_dag_lands_every_record_once_and_rerun_adds_nothing(
         airflow_db: None, warehouse: str, real_quirks_standin: StandinServer, tmp_path, monkeypatch, caplog) -> None:
     """With the real API's quirks: every quirky record lands, reaches the marts, and the
-    fields beyond the documented 42 are in the drift table."""
+    fields beyond the documented 42 are in the drift table. Malformed values in the legacy
+    scraper's rows null their fields, with the rule, and never fail the run."""
     standin = real_quirks_standin
     monkeypatch.setenv("JOBSPIKR_REPORTS_DIR", str(tmp_path))
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        apply_migrations(conn)
+        with conn.transaction():
+            write_legacy_rows(conn, MALFORMED_LEGACY_ROWS)
     assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
+    with psycopg.connect(warehouse) as conn:
+        served = {r[0]: r[1:] for r in conn.execute(
+            "select r.source_record_id, l.salary_min, l.salary_max, l.company_name, l.city"
+            " from marts.job_listing_records r join marts.job_listings l using (job_listing_id)"
+            " where r.source = 'legacy'")}
+        issues = set(conn.execute(
+            "select source_record_id, field, rule from marts.job_record_field_issues where source = 'legacy'"))
+        nulled = field_issues_line(conn)
+    assert served["901"][:2] == (None, None) and served["902"][2] is None and served["903"][3] == "Austin"
+    assert {("901", "salary", "salary_malformed_number"), ("902", "company_name", "placeholder"),
+            ("904", "post_date", "post_date_unparseable")} <= issues
+    assert "1 salary_malformed_number" in nulled and "placeholder" in nulled
     # the run ends with the migration summary in the log and the dashboard on disk
     assert "Migration summary (dbt run at" in caplog.text
     assert 'data-chart="records"' in (tmp_path / "migration_dashboard.html").read_text()
@@ -66,7 +99,7 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert len(raw_ids) == len(set(raw_ids)) == len(expected)
     assert set(raw_ids) == expected
     assert len(mart_ids) == len(set(mart_ids)) and set(mart_ids) == expected  # every record, once
-    assert 0 < listings[0] < len(expected) and listings[1] == len(expected)  # re-posts merged
+    assert 0 < listings[0] < len(expected) and listings[1] == len(expected) + 3  # re-posts merged; 3 legacy rows
     assert logged == [("succeeded", len(expected), len(expected))]
     with psycopg.connect(warehouse) as conn:
         rejected = conn.execute("select count(*) from raw.jobspikr_rejects").fetchone()[0]
