@@ -46,7 +46,7 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
     loader.load_batch(bad, post_date=TEST_ANCHOR, next_cursor=None, pages=1, byte_count=0, host="test")
     loader.finish()
     with conn.transaction():
-        write_legacy_rows(conn, [{**LEGACY.row(0), "id": 9999, "company": ""}])
+        write_legacy_rows(conn, [{**LEGACY.row(0), "id": 9999, "title": "NA"}])
 
     build()  # includes every data test, unit test and the raw = staged + quarantined balance
 
@@ -56,7 +56,7 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
     quarantined = dict(conn.execute(
         "select source || ':' || source_record_id, quarantine_reason from quarantine.job_records_quarantine"))
     assert quarantined == {"jobspikr:bad-title": "missing_title", "jobspikr:bad-date": "post_date_after_crawl",
-                           "jobspikr:bad-url": "invalid_url", "legacy:9999": "missing_company"}
+                           "jobspikr:bad-url": "invalid_url", "legacy:9999": "missing_title"}
     staged = conn.execute("select count(*) from marts.job_listing_records").fetchone()[0]
     assert staged + len(quarantined) == CATALOGUE.size + len(bad) + LEGACY.size + 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from jobspikr.errors import JobsPikrResponseError
@@ -20,6 +21,17 @@ def test_a_number_beyond_a_double_keeps_its_text_and_the_page_lands() -> None:
     assert [r["uniq_id"] for r in page.records] == ["a", "b"]
     assert page.records[0]["inferred_salary_from"] == "1e400" and page.records[0]["score"] == 0.5
     assert page.records[1]["inferred_salary_to"] == "-1E+999"
+
+
+def test_an_integer_beyond_64_bits_keeps_its_text_and_its_record_can_be_stored() -> None:
+    """In a body the standard library reads (here for its 1e400), such an integer is kept as
+    text, which orjson (the loader's serialiser) can write; a cursor of that kind is a
+    rejected record, not a lost page."""
+    content = body('{"uniq_id": "a", "cursor": 1, "state": 184467440737095516160, "n": 1e400}',
+                   '{"uniq_id": "b", "cursor": 184467440737095516160}')
+    page = parse_page(_decode(content, "h", "cursor 0"), host="h", requested_cursor=0)
+    assert [r["uniq_id"] for r in page.records] == ["a"] and page.records[0]["state"] == "184467440737095516160"
+    assert orjson.dumps(page.records[0]) and len(page.rejected) == 1
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])

@@ -17,7 +17,8 @@
 --           when both are in the component) and state. A component with anchors in several
 --           places is that many jobs; a record without a place of its own (remote, a
 --           multi-city listing, no city) joins the place of the anchor it matched most
---           strongly (the highest match score), and its matches with the others stay
+--           strongly (the highest match score; a remote record that names a city, that
+--           city's when it matched it), and its matches with the others stay
 --           visible, unmerged, in marts.job_listing_matches. Whatever record has the most
 --           matches, a "(Remote)" copy of a job posted in five cities leaves five jobs.
 --   centre  within a place, the record with the most matches there (then the smallest key)
@@ -133,6 +134,7 @@ anchored as (
     select
         anchor.seed,
         anchor.component_key,
+        city.place_city,
         concat_ws('|', city.place_city,
                   coalesce(anchor.state_code, max(anchor.state_code) over (partition by anchor.component_key, city.place_city))
         ) as place
@@ -162,10 +164,12 @@ placed as (
             when members.is_anchor then anchored.place
             when coalesce(places.place_count, 0) <= 1 then coalesce(places.only_place, '')
             -- no place of its own: the place of the anchor it matched most strongly
+            -- (a remote record that still names a city, in that city's place first)
             else coalesce((select strongest.place from edges
                            join anchored as strongest on strongest.seed = edges.neighbour
                            where edges.node = members.seed
-                           order by edges.strength desc nulls last, strongest.place limit 1), 'unplaced')
+                           order by strongest.place_city = members.city_key desc nulls last,
+                                    edges.strength desc nulls last, strongest.place limit 1), 'unplaced')
         end as place
     from members
     left join anchored using (seed)
