@@ -265,6 +265,14 @@ _JOB_RULES: list[tuple[str, str]] = [
      " join raw.jobspikr_jobs j on r.source = 'jobspikr' and j.uniq_id = r.source_record_id"
      " group by l.job_listing_id, l.post_date"
      " having l.post_date > (min(j.crawl_timestamp) at time zone 'UTC')::date + 1"),
+    ("a salary text with a number that serves no salary says why (marts.job_record_field_issues)",
+     "select a.job_listing_id, a.record_key, coalesce(l.salary_text, j.payload ->> 'salary_offered')"
+     " from intermediate.int_job_records__assigned a"
+     " left join raw.legacy_scraped_jobs l on a.source = 'legacy' and l.id::text = a.source_record_id"
+     " left join raw.jobspikr_current_versions j on a.source = 'jobspikr' and j.uniq_id = a.source_record_id"
+     " where a.salary_min is null and coalesce(l.salary_text, j.payload ->> 'salary_offered') ~ '[0-9]'"
+     "   and not exists (select from marts.job_record_field_issues i"
+     "                   where i.record_key = a.record_key and i.field = 'salary')"),
     ("no placeholder as company, job type or city",
      "select job_listing_id, company_name, job_type, city from marts.job_listings"
      " where lower(btrim(company_name)) = any(%(placeholders)s) or lower(btrim(job_type)) = any(%(placeholders)s)"
