@@ -39,6 +39,7 @@ import psycopg
 from jobspikr.decoding import decode_body
 from jobspikr.responses import parse_page
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, run_dbt
+from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api.legacy import write_legacy_rows
@@ -259,12 +260,12 @@ _JOB_RULES: list[tuple[str, str]] = [
     ("post_date not after the job was first seen",
      "select job_listing_id, post_date, first_seen_at from marts.job_listings"
      " where post_date > (first_seen_at at time zone 'UTC')::date + 1"),
-    ("post_date not after a record's crawl",
+    ("post_date not more than post_date_grace_days after a record's crawl (docs/data-rules.md)",
      "select l.job_listing_id, l.post_date, min(j.crawl_timestamp) from marts.job_listings l"
      " join marts.job_listing_records r using (job_listing_id)"
      " join raw.jobspikr_jobs j on r.source = 'jobspikr' and j.uniq_id = r.source_record_id"
      " group by l.job_listing_id, l.post_date"
-     " having l.post_date > (min(j.crawl_timestamp) at time zone 'UTC')::date + 1"),
+     " having l.post_date > (min(j.crawl_timestamp) at time zone 'UTC')::date + %(post_date_grace_days)s"),
     ("a salary text with a number that serves no salary says why (marts.job_record_field_issues)",
      "select a.job_listing_id, a.record_key, coalesce(l.salary_text, j.payload ->> 'salary_offered')"
      " from intermediate.int_job_records__assigned a"
@@ -279,14 +280,16 @@ _JOB_RULES: list[tuple[str, str]] = [
      " or lower(btrim(city)) = any(%(placeholders)s)"),
     ("a city names one place (not several joined by |)",
      "select job_listing_id, city from marts.job_listings where city like '%%|%%'"),
-    ("two records of one job are in one place (same_place.sql), unless one is a remote job",
+    ("two records of one job are in one place (same_place.sql: a multi-city record is in each of its"
+     " cities), unless one is a remote job",
      "select a.job_listing_id, a.record_key, a.city_norm, a.state_code, b.record_key, b.city_norm, b.state_code"
      " from intermediate.int_job_records__assigned a"
      " join intermediate.int_job_records__assigned b"
      "   on a.job_listing_id = b.job_listing_id and a.record_key < b.record_key"
      " where not (a.is_remote_job or b.is_remote_job)"
      "   and not ((a.city_norm is null or b.city_norm is null or a.city_norm = b.city_norm"
-     "             or a.city_norm like b.city_norm || ' %%' or b.city_norm like a.city_norm || ' %%')"
+     "             or a.city_norm like b.city_norm || ' %%' or b.city_norm like a.city_norm || ' %%'"
+     "             or a.city_norms && b.city_norms)"
      "            and (a.state_code is null or b.state_code is null or a.state_code = b.state_code))"),
     ("legacy_compatible_jobs serves each job once, with its title and post date",
      "select coalesce(l.job_listing_id, c.id::text), l.title, c.title, l.post_date, c.posted_at"
@@ -305,7 +308,8 @@ def _mart_invariants(conn: psycopg.Connection, records: list[Any], legacy_rows: 
         if "int_job_records__assigned" in query and violations:
             continue
         try:
-            rows = conn.execute(query, {"placeholders": list(PLACEHOLDERS)}).fetchall()
+            rows = conn.execute(query, {"placeholders": list(PLACEHOLDERS),
+                                        "post_date_grace_days": project_var("post_date_grace_days")}).fetchall()
         except psycopg.Error as exc:
             violations.append(f"{rule}: the check itself failed: {exc}")
             continue

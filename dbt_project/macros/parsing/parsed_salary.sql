@@ -46,8 +46,9 @@
             amounts.*,
             case
                 when amounts.malformed then 'salary_malformed_number'
+                when amounts.too_long then 'salary_out_of_range'
                 when amounts.low is null then null
-                when amounts.too_long or amounts.high > 10000000 then 'salary_out_of_range'
+                when amounts.high > 10000000 then 'salary_out_of_range'
                 when amounts.low <= 1 then 'salary_placeholder'
                 when amounts.high < amounts.low then 'salary_range_inverted'
             end as issue
