@@ -81,15 +81,18 @@
                 from (
                     -- runs of digits, commas and points (a number as written, well formed or not),
                     -- each with whether a "k" follows it
+                    -- (one regex pass; a text without a digit skips it)
                     select
                         source_text.text,
-                        (select array_agg(m[1] order by ord)
-                         from regexp_matches(source_text.text, '([0-9][0-9.,]*[0-9]|[0-9])(\s*[kK]\M)?', 'g')
-                              with ordinality as t(m, ord)) as run_texts,
-                        (select array_agg(m[2] is not null order by ord)
-                         from regexp_matches(source_text.text, '([0-9][0-9.,]*[0-9]|[0-9])(\s*[kK]\M)?', 'g')
-                              with ordinality as t(m, ord)) as thousands
+                        found.run_texts,
+                        found.thousands
                     from (select coalesce({{ text }}, '') as text) as source_text
+                    left join lateral (
+                        select array_agg(m[1] order by ord) as run_texts,
+                               array_agg(m[2] is not null order by ord) as thousands
+                        from regexp_matches(source_text.text, '([0-9][0-9.,]*[0-9]|[0-9])(\s*[kK]\M)?', 'g')
+                             with ordinality as t(m, ord)
+                    ) as found on source_text.text ~ '[0-9]'
                 ) as runs
             ) as numbers
         ) as amounts
