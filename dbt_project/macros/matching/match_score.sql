@@ -1,10 +1,11 @@
 {#-
   The matcher's comparisons and score (int_job_pairs__matched).
 
-  token_overlap(a, b): how much of the shorter of two word lists the other contains
-    (distinct words in both / distinct words of the shorter; 0 when either is empty):
-    "data scientist senior" and "senior data scientist" overlap fully, "google" and
-    "google cloud" too. Trigram similarity (pg_trgm) reads spelling; this reads words.
+  word_set(expr): the distinct words of a text, sorted (equal for reordered titles).
+  token_overlap(a_words, b_words): how much of the shorter of two word sets (word_set) the
+    other contains (words in both / words of the shorter; 0 when either is empty): "data
+    scientist senior" and "senior data scientist" overlap fully, "google" and "google
+    cloud" too. Trigram similarity (pg_trgm) reads spelling; this reads words.
 
   comparison_levels(): each comparison of a scored pair cut into levels, as columns:
     company_level  same (normalised names equal) / contained (one's words all in the other's)
@@ -23,22 +24,18 @@
 
   dedup_threshold(kind): the seed's score threshold for a `match` or a `possible` duplicate.
 -#}
-{% macro token_overlap(a, b) -%}
-    coalesce(
-        cardinality(array(select unnest(string_to_array({{ a }}, ' ')) intersect select unnest(string_to_array({{ b }}, ' '))))::float
-        / nullif(least(cardinality(array(select distinct unnest(string_to_array({{ a }}, ' ')))),
-                       cardinality(array(select distinct unnest(string_to_array({{ b }}, ' '))))), 0),
-        0)
-{%- endmacro %}
-
-{#- word_set(expr): the distinct words of a text, sorted (equal for reordered titles). -#}
 {% macro word_set(expr) -%}
     array(select distinct word from unnest(string_to_array({{ expr }}, ' ')) as word order by word)
 {%- endmacro %}
 
+{% macro token_overlap(a_words, b_words) -%}
+    coalesce(cardinality(array(select unnest({{ a_words }}) intersect select unnest({{ b_words }})))::float
+             / nullif(least(cardinality({{ a_words }}), cardinality({{ b_words }})), 0), 0)
+{%- endmacro %}
+
 {% macro comparison_levels() -%}
     case
-        when coalesce(company_missing, false) then 'missing'
+        when company_missing then 'missing'
         when same_company then 'same'
         when company_overlap >= 0.999 then 'contained'
         when company_overlap >= 0.5 then 'overlapping'

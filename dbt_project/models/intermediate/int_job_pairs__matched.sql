@@ -21,12 +21,13 @@
 -- job (same_place: different cities are different listings; a remote job is anywhere), and
 -- a pair whose titles share too little (dedup_possible_title_similarity) is not scored
 -- further. Every other candidate is compared on general similarities, each cut into a few
--- levels (dedup_comparisons: company, title, text, salary, post date, JobsPikr's flag):
+-- levels (comparison_levels, macros/matching/match_score.sql: company, title, text,
+-- salary, post date, JobsPikr's flag):
 -- token-set overlap and trigram similarity rather than equality after cleaning rules, so
 -- that drift no rule names (a reordered title, a company written with its division, a
 -- reflowed text) lowers a level instead of failing a test. Each level carries a weight, the
 -- log2 of how much likelier it is among true pairs than among other candidates, fitted on
--- the tuning half of the labelled real set (a Fellegi-Sunter model; seed
+-- the tuning halves of the labelled real set (a Fellegi-Sunter model; seed
 -- dedup_match_weights, written by ./pipeline bench dedup --fit); the score is their sum and
 -- the seed's thresholds decide. A level the seed does not weigh counts 0.
 -- Incremental: only pairs touching records blocked since the last run are scored; the
@@ -104,10 +105,10 @@ comparable as materialized (
         candidates.right_key,
         titles.title_similarity,
         titles.title_overlap,
-        titles.title_words_a = titles.title_words_b                as title_same_words,
-        {{ token_overlap('a.company_norm', 'b.company_norm') }}  as company_overlap,
+        words.title_a = words.title_b                       as title_same_words,
+        {{ token_overlap('words.company_a', 'words.company_b') }} as company_overlap,
         a.company_norm = b.company_norm                     as same_company,
-        coalesce(a.company_norm, '') = '' or coalesce(b.company_norm, '') = '' as company_missing,
+        a.company_norm is null or b.company_norm is null   as company_missing,
         'jobspikr:' || a.duplicate_of = b.record_key
             or 'jobspikr:' || b.duplicate_of = a.record_key as jobspikr_flagged,
         a.description_head as head_a, b.description_head as head_b,
@@ -121,9 +122,13 @@ comparable as materialized (
     join records as a on a.record_key = candidates.left_key
     join records as b on b.record_key = candidates.right_key
     -- offset 0: computed once per pair (a plain subquery is inlined at every use)
+    -- offset 0: each side's words are split once
+    cross join lateral (select {{ word_set('a.title_norm') }} as title_a, {{ word_set('b.title_norm') }} as title_b,
+                               {{ word_set('a.company_norm') }} as company_a,
+                               {{ word_set('b.company_norm') }} as company_b
+                        offset 0) as words
     cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity,
-                               {{ token_overlap('a.title_norm', 'b.title_norm') }} as title_overlap,
-                               {{ word_set('a.title_norm') }} as title_words_a, {{ word_set('b.title_norm') }} as title_words_b
+                               {{ token_overlap('words.title_a', 'words.title_b') }} as title_overlap
                         offset 0) as titles
     where {{ same_place('a', 'b') }}
       and greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
@@ -201,7 +206,6 @@ select
     text_similarity,
     post_date_gap_days,
     coalesce(salary_agrees, true) as salary_agrees,
-    jobspikr_flagged,
     current_timestamp as matched_at
 from decided
 -- every scored pair is kept when fitting the weights (./pipeline bench dedup --fit)

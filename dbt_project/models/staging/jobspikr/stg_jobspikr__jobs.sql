@@ -33,10 +33,6 @@ fields as (
         {{ missing_value("payload ->> 'inferred_city'") }}     as inferred_city,
         {{ missing_value("payload ->> 'inferred_state'") }}    as inferred_state,
         {{ missing_value("payload ->> 'inferred_country'") }}  as inferred_country,
-        -- JobsPikr's normalised (inferred) city first, else the page's; a city of "Remote"
-        -- names no place but says the job is remote; several cities come joined by "|"
-        coalesce({{ missing_value("payload ->> 'inferred_city'") }}, {{ missing_value("payload ->> 'city'") }})
-                                                                as city_text,
         salary.*
     from current_version
     -- JobsPikr's parsed salary when it sent one, else our parse of the text
@@ -57,11 +53,13 @@ renamed as (
         company_name,
         -- JobsPikr's normalised (inferred) location first; the page's raw text when the
         -- inferred value is missing. location_source says which one the city came from.
-        {{ listed_city('city_text') }}                              as city_raw,
-        {{ listed_cities('city_text') }}                            as cities_raw,
+        -- a city of "Remote" names no place but says the job is remote; several cities
+        -- come joined by "|" (listed_city, listed_cities)
+        {{ listed_city('coalesce(inferred_city, city)') }}          as city_raw,
+        {{ listed_cities('coalesce(inferred_city, city)') }}        as cities_raw,
         coalesce(inferred_state, state)                             as state_raw,
         coalesce(inferred_country, country)                         as country_raw,
-        coalesce({{ safe_boolean("payload ->> 'is_remote'") }}, false) or {{ names_remote('city_text') }}
+        coalesce({{ safe_boolean("payload ->> 'is_remote'") }}, false) or {{ names_remote('coalesce(inferred_city, city)') }}
                                                                     as is_remote,
         case
             when inferred_city is not null then 'inferred'
