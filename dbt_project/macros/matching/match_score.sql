@@ -10,13 +10,21 @@
   comparison_levels(): each comparison of a scored pair cut into levels, as columns:
     company_level  same (normalised names equal) / contained (one's words all in the other's)
                    / overlapping (half of them) / different / missing
-    title_level    same / reordered (the same words in another order) / close (trigram
-                   similarity >= 0.85) / similar (trigram or word overlap >= 0.6) / different
+    title_level    same / reordered (the same words in another order) / misspelled (the same
+                   words, some mistyped: same_words_but_typos) / close (trigram similarity
+                   >= 0.85, neither's words all in the other's: "data scientist ii" is not
+                   close to "data scientist", a qualifier makes another job) / similar
+                   (trigram or word overlap >= 0.6) / different
     text_level     same (opening or whole-text similarity >= 0.95) / close (>= 0.8) /
                    similar (>= 0.5) / different / missing (a text under 40 characters)
     salary_level   agree (within dedup_salary_tolerance) / disagree / unknown
     posted_level   same_day (<= 1 day apart) / same_week (<= 7) / later
     flag_level     flagged (JobsPikr says one duplicates the other) / unflagged
+
+  same_words_but_typos(a_words, b_words): two word sets (word_set) of one size whose every word
+    of the first is in the second, or is one typo away from one of its words: one letter
+    added, dropped or changed, or two letters swapped, in a word of five letters or more
+    (so "scinetist" is "scientist", while "senior" and "junior", "i" and "ii" stay apart).
 
   match_score(weights): the sum of the levels' weights, `weights` being a jsonb object of
     "comparison:level" -> weight (from the seed dedup_match_weights); a level without a
@@ -33,6 +41,21 @@
              / nullif(least(cardinality({{ a_words }}), cardinality({{ b_words }})), 0), 0)
 {%- endmacro %}
 
+{% macro same_words_but_typos(a_words, b_words) -%}
+    (cardinality({{ a_words }}) = cardinality({{ b_words }})
+     and not exists (select from unnest({{ a_words }}) as a_word
+                     where not exists (select from unnest({{ b_words }}) as b_word
+                                       where b_word = a_word or {{ one_typo_apart('a_word', 'b_word') }})))
+{%- endmacro %}
+
+{% macro one_typo_apart(a, b) -%}
+    (least(length({{ a }}), length({{ b }})) >= 5
+     and (levenshtein({{ a }}, {{ b }}) = 1
+          or (levenshtein({{ a }}, {{ b }}) = 2
+              and array(select letter from unnest(string_to_array({{ a }}, null)) as letter order by letter)
+                  = array(select letter from unnest(string_to_array({{ b }}, null)) as letter order by letter))))
+{%- endmacro %}
+
 {% macro comparison_levels() -%}
     case
         when company_missing then 'missing'
@@ -44,7 +67,9 @@
     case
         when title_similarity >= 0.999 then 'same'
         when title_same_words then 'reordered'
-        when title_similarity >= 0.85 then 'close'
+        when {{ same_words_but_typos('title_words_a', 'title_words_b') }} then 'misspelled'
+        when title_similarity >= 0.85 and not (title_words_a <@ title_words_b or title_words_b <@ title_words_a)
+            then 'close'
         when greatest(title_similarity, title_overlap) >= 0.6 then 'similar'
         else 'different'
     end as title_level,

@@ -1,5 +1,6 @@
 {#-
-  description_words(expr, chars): the opening of a description as lower-case words, after
+  description_words(expr, chars): the opening of a description as lower-case words (of its
+  plain_text), after
   what boards and scrapers put before the ad itself: page chrome ("3.4 Quick Apply Full-time
   3 hours ago Full Job Description", "4.1 out of 5 stars", "Urgently hiring"), and prefixes
   ("Job description:",
@@ -7,7 +8,7 @@
 -#}
 {% macro description_words(expr, chars) -%}
     left(btrim(regexp_replace(regexp_replace(
-        lower(left(coalesce({{ expr }}, ''), {{ chars }} + 200)),
+        lower({{ plain_text("left(coalesce(" ~ expr ~ ", ''), " ~ (chars | string) ~ " + 200)") }}),
         '^((full|part)[ -]?time|contract|temporary|internship|[0-9.]+ out of 5( stars)?|[0-9]+\+? (minutes?|hours?|days?) ago'
         '|[0-9]+([.][0-9]+)?|(quick|easily) apply|urgently hiring|responsive employer|hiring ongoing|new'
         '|just posted|today|full job description|job description|description|about the (job|role)|job summary'

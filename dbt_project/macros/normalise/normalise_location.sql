@@ -1,7 +1,9 @@
 {#-
   Location normalisation, one place for every source.
 
-  normalise_city(expr): lower case, punctuation -> space, collapsed; empty -> null.
+  normalise_city(expr): lower case, punctuation -> space, collapsed; empty -> null. A metro
+    area as job boards name it is its city ("Greater Boston Area", "Greater Seattle Metro
+    Area" -> "boston", "seattle").
   state_code_lookup() / state_key(expr): a US state as its two-letter code, from a code
     ("tx") or a name ("Texas", "New york"): join `state_code_lookup() as states` on
     `states.state_key = state_key(expr)` (a hash join, not a lookup per row); anything else
@@ -10,7 +12,8 @@
     United states, United States of America); other non-empty values upper-cased; empty -> null.
 -#}
 {% macro normalise_city(expr) -%}
-    nullif(btrim(regexp_replace(lower(coalesce({{ expr }}, '')), '[^[:alnum:]]+', ' ', 'g')), '')
+    nullif(regexp_replace(btrim(regexp_replace(lower(coalesce({{ plain_text(expr) }}, '')), '[^[:alnum:]]+', ' ', 'g')),
+                          '^greater (.+?)( metro(politan)?)? area$', '\1'), '')
 {%- endmacro %}
 
 {% macro state_code_lookup() -%}

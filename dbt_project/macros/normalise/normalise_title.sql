@@ -1,7 +1,7 @@
 {#-
   normalise_title(expr): the comparable form of a job title.
 
-  lower case; `&` -> `and`; punctuation -> space; common abbreviations expanded so that
+  plain_text first (entities, typographic dashes and spaces); lower case; `&` -> `and`; punctuation -> space; common abbreviations expanded so that
   "Sr. Software Eng." and "Senior Software Engineer" compare equal:
     sr -> senior, jr -> junior, eng/engr -> engineer, mgr -> manager, dev -> developer,
     sw -> software, ml -> machine learning, assoc -> associate;
@@ -14,7 +14,7 @@
     btrim(regexp_replace(
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        regexp_replace(replace({{ _without_title_noise(_without_title_noise("lower(coalesce(" ~ expr ~ ", ''))")) }},
+        regexp_replace(replace({{ _without_title_noise(_without_title_noise("lower(coalesce(" ~ plain_text(expr) ~ ", ''))")) }},
                                '&', ' and '), '[^[:alnum:]]+', ' ', 'g'),
         '\msr\M', 'senior', 'g'), '\mjr\M', 'junior', 'g'), '\meng(r)?\M', 'engineer', 'g'),
         '\mmgr\M', 'manager', 'g'), '\mdev\M', 'developer', 'g'), '\msw\M', 'software', 'g'),

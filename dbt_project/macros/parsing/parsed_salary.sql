@@ -127,3 +127,13 @@
                 when 'weekly' then ' a week' when 'monthly' then ' a month' when 'yearly' then ' a year' else '' end
     end
 {%- endmacro %}
+
+{#-
+  annual_salary(amount, period): `amount` a year, so that one salary written per hour on one
+  board and per year on another compares equal: hourly x 2,080 (40 hours, 52 weeks), daily
+  x 260, weekly x 52, monthly x 12; yearly or no period as it is.
+-#}
+{% macro annual_salary(amount, period) -%}
+    ({{ amount }} * case {{ period }} when 'hourly' then 2080 when 'daily' then 260 when 'weekly' then 52
+                                      when 'monthly' then 12 else 1 end)
+{%- endmacro %}

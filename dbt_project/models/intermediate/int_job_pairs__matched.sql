@@ -19,8 +19,8 @@
 -- dedup_max_post_date_gap_days, or JobsPikr flagged one as a duplicate of the other
 -- (duplicate_status / duplicate_of). Two records in different places are never the same
 -- job (same_place: different cities are different listings; a remote job is anywhere), and
--- a pair whose titles share too little (dedup_possible_title_similarity) is not scored
--- further. Every other candidate is compared on general similarities, each cut into a few
+-- a pair whose titles share too little (dedup_possible_title_similarity) and are not the
+-- same words mistyped is not scored further. Every other candidate is compared on general similarities, each cut into a few
 -- levels (comparison_levels, macros/matching/match_score.sql: company, title, text,
 -- salary, post date, JobsPikr's flag):
 -- token-set overlap and trigram similarity rather than equality after cleaning rules, so
@@ -106,6 +106,7 @@ comparable as materialized (
         titles.title_similarity,
         titles.title_overlap,
         words.title_a = words.title_b                       as title_same_words,
+        words.title_a as title_words_a, words.title_b as title_words_b,
         {{ token_overlap('words.company_a', 'words.company_b') }} as company_overlap,
         a.company_norm = b.company_norm                     as same_company,
         a.company_norm is null or b.company_norm is null   as company_missing,
@@ -115,9 +116,12 @@ comparable as materialized (
         a.description_words as words_a, b.description_words as words_b,
         a.description_sketch as sketch_a, b.description_sketch as sketch_b,
         abs(a.post_date - b.post_date)                      as post_date_gap_days,
+        -- a year's pay, whatever period each board wrote it in
         case when a.salary_min is null or b.salary_min is null then null
-             else abs(a.salary_min - b.salary_min)
-                  <= {{ var('dedup_salary_tolerance') }} * greatest(a.salary_min, b.salary_min) end as salary_agrees
+             else abs({{ annual_salary('a.salary_min', 'a.salary_period') }} - {{ annual_salary('b.salary_min', 'b.salary_period') }})
+                  <= {{ var('dedup_salary_tolerance') }}
+                     * greatest({{ annual_salary('a.salary_min', 'a.salary_period') }},
+                                {{ annual_salary('b.salary_min', 'b.salary_period') }}) end as salary_agrees
     from candidates
     join records as a on a.record_key = candidates.left_key
     join records as b on b.record_key = candidates.right_key
@@ -131,7 +135,8 @@ comparable as materialized (
                                {{ token_overlap('words.title_a', 'words.title_b') }} as title_overlap
                         offset 0) as titles
     where {{ same_place('a', 'b') }}
-      and greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
+      and (greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
+           or {{ same_words_but_typos('words.title_a', 'words.title_b') }})
 
 ),
 
