@@ -3,7 +3,9 @@ fitting match weights on a tuning half.
 
 1. ``real``: the real rows as exported, with board and scraper variations (``dedup_real``);
 2. ``quirks``: the same, carrying the live API's values (``dedup_quirks``);
-3. ``drift``: copy drift the rules were never shown (``dedup_drift``; never tuned on).
+3. ``drift``: copy drift the rules were never shown (``dedup_drift``; never tuned on);
+4. ``blind``: copy drift of kinds the matcher's author has not read (``dedup_drift_blind``;
+   never tuned on, and not to be read by whoever writes the rules: variant 3 has been).
 
 Every variant reuses the real rows' ``uniq_id``s, so two variants in one database would
 be one set: each is landed in a fresh database of its own (``Variant.database``).
@@ -30,6 +32,7 @@ from datetime import date
 import psycopg
 
 from bench.dedup_drift import drift_set
+from bench.dedup_drift_blind import blind_drift_set
 from bench.dedup_quirks import quirks_set
 from bench.dedup_real import LabelledSet, real_set
 from tests.support.dedup import land_rows
@@ -54,6 +57,8 @@ VARIANTS = (
             "the (Remote) bridge)", "eval_dedup_quirks", quirks_set, tunable=True),
     Variant("drift", "3. unseen drift (copy drift the rules were never shown; never tuned on)",
             "eval_dedup_drift", drift_set, tunable=False),
+    Variant("blind", "4. blind drift (kinds the matcher's author has not read; never tuned on)",
+            "eval_dedup_blind", blind_drift_set, tunable=False),
 )
 
 

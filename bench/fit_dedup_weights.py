@@ -9,8 +9,8 @@ scores is cut into levels per comparison (``comparison_levels`` in
 counted over the candidate pairs (every pair in one place that shares a blocking key or
 JobsPikr's duplicate flag, however unlike its titles) of the **tuning halves** of the tunable
 variants of the labelled real set (``bench/dedup_variants.py``: the real rows, and the same
-rows with the API's quirks); never over a held-out half, never over the unseen-drift
-variant. The real rows hold few look-alikes that are not one job (a same-company sibling
+rows with the API's quirks); never over a held-out half, never over the unseen-drift or
+blind-drift variants. The real rows hold few look-alikes that are not one job (a same-company sibling
 role with the same boilerplate), so the generator's catalogue, whose truth is known, adds
 them: a seed of its own (``GENERATOR_SEED``), never the one the tests or the benchmark score. Counts are
 smoothed (half a pair in every level), so a level seen only among true pairs is strong

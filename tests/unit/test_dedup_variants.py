@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from bench import dedup_drift, dedup_quirks, dedup_real
+from bench import dedup_drift, dedup_drift_blind, dedup_quirks, dedup_real
 from bench.dedup_drift import DRIFT, SIBLINGS
-from bench.dedup_real import LabelledSet, half_of
+from bench.dedup_real import LabelledSet, half_of, new_id
 from bench.dedup_variants import VARIANTS, by_kind, labelled_variants
 from standin_api.real_rows import REAL_EXPORT
 
@@ -39,11 +39,12 @@ def _of_kind(labelled: LabelledSet, prefix: str) -> list[dict]:
     return [records[k] for k, kind in labelled.kinds.items() if kind.startswith(prefix) and k in records]
 
 
-def test_three_variants_each_in_a_database_of_its_own_and_only_drift_is_never_tuned(variants) -> None:
-    assert [v.name for v in VARIANTS] == list(variants) == ["real", "quirks", "drift"]
-    assert len({v.database for v in VARIANTS}) == 3
-    assert [v.tunable for v in VARIANTS] == [True, True, False]
+def test_four_variants_each_in_a_database_of_its_own_and_the_drift_ones_are_never_tuned(variants) -> None:
+    assert [v.name for v in VARIANTS] == list(variants) == ["real", "quirks", "drift", "blind"]
+    assert len({v.database for v in VARIANTS}) == 4
+    assert [v.tunable for v in VARIANTS] == [True, True, False, False]
     assert "Never used to tune anything" in (dedup_drift.__doc__ or "")
+    assert "Never used to tune anything" in (dedup_drift_blind.__doc__ or "")
 
 
 def test_every_variant_is_deterministic_and_its_keys_unique(variants) -> None:
@@ -170,3 +171,70 @@ def test_by_kind_counts_recalled_and_wrong_pairs() -> None:
     scores = {s.kind: s for s in by_kind({"a": "L1", "b": "L1", "c": "L1", "d": "L2"}, labelled)}
     assert (scores["copy"].true_pairs, scores["copy"].recalled, scores["copy"].wrong_pairs) == (1, 1, 1)
     assert (scores["sibling"].true_pairs, scores["sibling"].wrong_pairs) == (0, 2)
+
+
+
+def _blind_sources(blind: LabelledSet) -> dict[str, dict]:
+    """Each made record's key -> the real row it was made from (its id is made from the row's)."""
+    real = [r for k, r in _records(blind).items() if k not in blind.kinds]
+    made = {f"jobspikr:{new_id(r, f'blind:{kind}')}": r for r in real for kind in set(blind.kinds.values())}
+    return {key: made[key] for key in blind.kinds}
+
+
+def test_blind_drift_kinds_are_new_and_balanced(variants) -> None:
+    blind = variants["blind"]
+    kinds = Counter(blind.kinds.values())
+    assert set(kinds) == set(dedup_drift_blind.DRIFT) | set(dedup_drift_blind.SIBLINGS)
+    # none of variant 3's kinds (the matcher's author has read those)
+    assert not set(kinds) & (set(DRIFT) | set(SIBLINGS))
+    copies = [kinds[kind] for kind in dedup_drift_blind.DRIFT]
+    assert min(copies) >= 10 and max(copies) - min(copies) <= 2, kinds
+    assert all(kinds[kind] >= 10 for kind in dedup_drift_blind.SIBLINGS), kinds
+    # one copy of every real row, a sibling of every third
+    rows = len(blind.truth) - len(blind.kinds)
+    assert sum(copies) == rows and sum(kinds[k] for k in dedup_drift_blind.SIBLINGS) == len(range(1, rows, 3))
+
+
+def test_blind_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(variants, real_labels) -> None:
+    blind = variants["blind"]
+    sources = _blind_sources(blind)
+    jobs = set(real_labels.values())
+    for key, kind in blind.kinds.items():
+        job = real_labels[sources[key]["uniq_id"]]
+        if kind in dedup_drift_blind.DRIFT:
+            assert blind.truth[key] == job
+        else:
+            assert blind.truth[key].startswith(f"{job}~{kind}~") and blind.truth[key] not in jobs
+            assert blind.half[key] == half_of(job)
+
+
+def test_each_blind_kind_changes_only_what_it_says(variants) -> None:
+    blind = variants["blind"]
+    records, sources = _records(blind), _blind_sources(blind)
+    # the fields each kind changes; a copy leaves the others as its row has them
+    changes = {"title_with_company": ("job_title",), "title_location_appended": ("job_title",),
+               "title_recruiter_hook": ("job_title",), "title_truncated": ("job_title",),
+               "company_web_handle": ("company_name",), "location_coarsened": ("city",),
+               "description_footer": ("job_description",), "description_glued": ("job_description",),
+               "description_mojibake": ("job_description",), "description_repeated": ("job_description",),
+               "description_reordered": ("job_description",), "description_redacted": ("job_description",),
+               "salary_dropped": ("salary_offered",), "salary_estimated": ("salary_offered",)}
+    assert set(changes) == set(dedup_drift_blind.DRIFT)
+    fields = ("job_title", "company_name", "city", "job_description", "salary_offered", "post_date", "job_type")
+    for key, kind in blind.kinds.items():
+        record, source = records[key], sources[key]
+        if kind in changes:
+            assert all(record[f] != source[f] for f in changes[kind]), (kind, key)
+            assert all(record[f] == source[f] for f in fields if f not in changes[kind]), (kind, key)
+            assert record["job_board"] != source["job_board"] and record["url"] != source["url"]
+        else:  # a sibling: the same company, place and date, another requisition
+            assert all(record[f] == source[f] for f in ("company_name", "city", "post_date"))
+            assert record["job_description"] != source["job_description"] and record["url"] != source["url"]
+    assert all(r["duplicate_status"] == "no" and "_sibling_form" not in r for r in blind.records)
+    # siblings of one job are one job only when of one form
+    by_label: dict[str, set[tuple]] = {}
+    for key, kind in blind.kinds.items():
+        if kind in dedup_drift_blind.SIBLINGS:
+            record = records[key]
+            by_label.setdefault(blind.truth[key], set()).add((record["job_type"], record["job_title"][-12:]))
+    assert all(len(forms) == 1 for forms in by_label.values())
