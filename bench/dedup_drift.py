@@ -55,6 +55,7 @@ that can), so each kind has about as many copies; no randomness.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,10 +143,19 @@ def _salary_reexpressed(r: Record, n: int) -> Record | None:
             "inferred_salary_time_unit": "hourly"}
 
 
-def _city_alias(r: Record, n: int) -> Record | None:
+def _located(r: Record) -> bool:
+    """Whether the row is in one place: a remote job (the flag, a title saying so, a city of
+    "Remote") is in every place by the matching rule, so another city neither renames it nor
+    makes it another job."""
     city = r.get("city")
-    if not city or city == "Remote" or r.get("is_remote") == "true":
+    return bool(city) and city != "Remote" and r.get("is_remote") != "true" \
+        and not re.search(r"\bremote\b", r["job_title"], re.IGNORECASE)
+
+
+def _city_alias(r: Record, n: int) -> Record | None:
+    if not _located(r):
         return None
+    city = r["city"]
     words = city.split()
     base = " ".join(words[:-1]) if len(words) > 1 and len(words[-1]) == 2 and words[-1].isupper() else city
     base = base.removesuffix(" City") if base.removesuffix(" City") in _ALIASES else base
@@ -210,7 +220,7 @@ def _sibling_team(r: Record, n: int) -> Record | None:
 
 
 def _sibling_nearby_city(r: Record, n: int) -> Record | None:
-    if r.get("city") not in _NEIGHBOURS:
+    if not _located(r) or r["city"] not in _NEIGHBOURS:
         return None
     city, state = _NEIGHBOURS[r["city"]]
     return {**r, "city": city, "inferred_city": city, "state": state, "url": f"{r['url']}?near={city.lower()}"}
