@@ -126,7 +126,7 @@ def jobspikr_ingest() -> None:
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
             return apply_migrations(conn)
 
-    @task(outlets=[RAW_JOBSPIKR_JOBS])
+    @task(outlets=[RAW_JOBSPIKR_JOBS], multiple_outputs=False)
     def extract_load(params: dict[str, Any] | None = None, data_interval_start: Any = None,
                      data_interval_end: Any = None, run_id: str | None = None) -> dict[str, Any]:
         # Heavy imports inside the task: DAG parsing stays fast.
@@ -155,7 +155,7 @@ def jobspikr_ingest() -> None:
             # A retry of the task minutes later cannot fix these: fail now, with the reason.
             raise AirflowFailException(str(exc)) from exc
 
-    @task
+    @task(multiple_outputs=False)
     def fetch_expirations(params: dict[str, Any] | None = None, data_interval_start: Any = None,
                           data_interval_end: Any = None) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
@@ -185,7 +185,7 @@ def jobspikr_ingest() -> None:
             return archive(conn, unseen_days=params["archive_unseen_days"],
                            expired_grace_days=params["archive_expired_grace_days"])
 
-    @task
+    @task(multiple_outputs=False)
     def apply_personal_data_retention() -> dict[str, int]:
         from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention
         from jobspikr_pipeline.warehouse import warehouse_connection
@@ -200,7 +200,7 @@ def jobspikr_ingest() -> None:
         run_dbt(["source", "freshness", "--select", "source:jobspikr"], conn_id=WAREHOUSE_CONN_ID)
 
     # Runs once the whole dbt group succeeded: the marts are fresh, hence the outlets.
-    @task(outlets=MART_ASSETS)
+    @task(outlets=MART_ASSETS, multiple_outputs=False)
     def report_migration() -> dict[str, Any]:
         import logging
 

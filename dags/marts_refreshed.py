@@ -28,7 +28,7 @@ from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
     default_args={"owner": "data-platform", "retries": 1, "on_failure_callback": on_failure_alert},
 )
 def marts_refreshed() -> None:
-    @task
+    @task(multiple_outputs=False)
     def refresh_mart_statistics() -> dict[str, int]:
         import logging
 
