@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobspikr.timestamps import parse_timestamp
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api.real_rows import REAL_EXPORT, real_records
 
@@ -136,7 +137,9 @@ def other_city(record: dict[str, Any], n: int) -> dict[str, Any]:
 
 def legacy_copy(record: dict[str, Any], legacy_id: int, n: int) -> dict[str, Any]:
     """What the legacy scraper wrote for the same posting."""
-    crawled = datetime.strptime(record["crawl_timestamp"], "%Y-%m-%d %H:%M:%S %z")
+    crawled = parse_timestamp(record["crawl_timestamp"])
+    if crawled is None:
+        raise ValueError(f"a real row's crawl_timestamp is not a timestamp: {record['crawl_timestamp']!r}")
     scraped = crawled + timedelta(hours=5 + n % 20)
     posted = datetime.fromisoformat(record["post_date"])
     age = (scraped.date() - posted.date()).days

@@ -14,21 +14,18 @@ that expired in it) but not its response. What is assumed, and why this parser b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from jobspikr.errors import JobsPikrResponseError
-from jobspikr.responses import END_STATUSES
+from jobspikr.responses import END_STATUSES, envelope
+from jobspikr.timestamps import utc_day
 
 #: Where an item's expiry day may be, in the order they are tried.
 DATE_FIELDS: tuple[str, ...] = ("expired_on", "expiry_date", "expired_date", "latest_expiry_check_date",
                                 "valid_through")
-#: Timestamp shapes JobsPikr's records use besides ISO 8601 (``crawl_timestamp``, v1's dates).
-_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S GMT", "%Y-%m-%d %H:%M:%S UTC")
-_DAY_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Cursor = int | str
 
@@ -59,14 +56,7 @@ class ExpirationPage:
 def parse_expirations(payload: Any, *, where: str) -> ExpirationPage:
     """Check the envelope (a wrong shape is retryable, as for search; an ``error`` status is
     not) and read every item it can. ``where`` names the host and request in errors."""
-    if not isinstance(payload, dict):
-        raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object", retryable=True)
-    status = payload.get("status")
-    if status != "success" and status not in END_STATUSES:
-        raise JobsPikrResponseError(f"{where} has status {status!r}: {payload.get('message', 'no message')}")
-    items = payload.get("job_data") or []
-    if not isinstance(items, list):
-        raise JobsPikrResponseError(f"{where}: job_data is a {type(items).__name__}, not a list", retryable=True)
+    status, items = envelope(payload, where=where)
     expirations = [Expiration(item["uniq_id"].strip(), expiry_day(item)) for item in items if _has_uniq_id(item)]
     next_cursor = payload.get("next_cursor")
     if next_cursor is not None and not _is_cursor(next_cursor):
@@ -86,28 +76,8 @@ def expiry_day(item: dict[str, Any]) -> date | None:
     for name in DATE_FIELDS:
         value = item.get(name)
         if value not in (None, ""):
-            return parse_day(value)
+            return utc_day(value)
     return None
-
-
-def parse_day(value: Any) -> date | None:
-    """``2026-11-20``, an ISO timestamp (``2026-11-20T04:25:55Z``) or a JobsPikr timestamp
-    (``2026-11-20 04:25:55 +0000``); a timestamp with an offset counts by its UTC day, as
-    every other timestamp in the warehouse. Anything else: None (the job still expired)."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not _DAY_PREFIX.match(text):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = _jobspikr_timestamp(text)
-        if moment is None:
-            return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.date()
 
 
 def follow_cursor(fetch: Callable[[Cursor | None], ExpirationPage], *, where: str) -> Iterator[ExpirationPage]:
@@ -137,11 +107,3 @@ def _is_cursor(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
-def _jobspikr_timestamp(text: str) -> datetime | None:
-    for form in _TIMESTAMP_FORMATS:
-        try:
-            moment = datetime.strptime(text, form)
-        except ValueError:
-            continue
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return None

@@ -56,11 +56,8 @@ class Page:
 
 
 def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_size: int = 0) -> Page:
-    """Check the response's shape (raise with context if wrong) and every record's keys.
-
-    A wrong shape is retryable (a proxy or a half-deployed server can answer one badly);
-    one that repeats through the hook's whole retry budget fails the run. An ``error``
-    status is the server's deliberate answer and is not retried.
+    """Check the response's shape (:func:`envelope`; a wrong shape that repeats through the
+    hook's whole retry budget fails the run) and every record's keys.
 
     A record without a usable ``uniq_id`` or an integer ``cursor`` the warehouse can store
     cannot be stored or resumed from; it goes to ``Page.rejected`` with its reason instead
@@ -70,18 +67,7 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
     page is malformed (retryable), as when it does not advance.
     """
     where = f"JobsPikr response from {host} for cursor {requested_cursor}"
-    if not isinstance(payload, dict):
-        raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object", retryable=True)
-    status = payload.get("status")
-    if status != "success" and status not in END_STATUSES:
-        raise JobsPikrResponseError(
-            f"{where} has status {status!r}: {payload.get('message', 'no message')}")
-    records = payload.get("job_data", [])
-    if records is None:
-        records = []
-    if not isinstance(records, list):
-        raise JobsPikrResponseError(f"{where}: job_data is a {type(records).__name__}, not a list",
-                                    retryable=True)
+    status, records = envelope(payload, where=where)
     size = _optional_int(payload, "size", where)
     if size is not None and size != len(records):
         raise JobsPikrResponseError(
@@ -114,6 +100,22 @@ def parse_page(payload: Any, *, host: str, requested_cursor: int | None, byte_si
         requested_cursor=requested_cursor,
         byte_size=byte_size,
     )
+
+
+def envelope(payload: Any, *, where: str) -> tuple[str, list[Any]]:
+    """The status and the ``job_data`` items of an answer of any of JobsPikr's APIs (the
+    search and the expired jobs answer alike). A wrong shape is retryable (a proxy or a
+    half-deployed server can answer one badly); an ``error`` status is the server's
+    deliberate answer and is not. ``where`` names the host and request in errors."""
+    if not isinstance(payload, dict):
+        raise JobsPikrResponseError(f"{where} is a {type(payload).__name__}, not a JSON object", retryable=True)
+    status = payload.get("status")
+    if status != "success" and status not in END_STATUSES:
+        raise JobsPikrResponseError(f"{where} has status {status!r}: {payload.get('message', 'no message')}")
+    items = payload.get("job_data") or []
+    if not isinstance(items, list):
+        raise JobsPikrResponseError(f"{where}: job_data is a {type(items).__name__}, not a list", retryable=True)
+    return status, items
 
 
 def _record_defect(record: Any) -> str | None:

@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -40,6 +40,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobspikr.responses import Rejected
+from jobspikr.timestamps import parse_timestamp
 from jobspikr_pipeline.personal_data import PersonalDataPolicy
 from jobspikr_pipeline.postgres_text import NUL_ESCAPE, without_nul
 
@@ -479,7 +480,7 @@ def _copy_row(record: dict[str, Any]) -> Row:
         record = without_nul(record)
         content, payload = _serialise(record)
     return (record["uniq_id"], hashlib.md5(content, usedforsecurity=False).hexdigest(), record["cursor"],
-            _timestamp(record.get("crawl_timestamp")), _date(record.get("post_date")),
+            parse_timestamp(record.get("crawl_timestamp")), _date(record.get("post_date")),
             Jsonb(payload, dumps=_as_is))
 
 
@@ -504,26 +505,6 @@ def _storable_names(fields: Counter[str]) -> Counter[str]:
     for name, count in fields.items():
         storable[without_nul(name)] += count
     return storable
-
-
-def _timestamp(value: Any) -> datetime | None:
-    """``2021-10-03 04:25:55 +0000`` (JobsPikr's format) or ISO 8601 (UTC if no offset); else
-    None, as for a time no timestamptz holds."""
-    if not isinstance(value, str):
-        return None
-    text = value[:19] + value[20:] if len(value) == 25 and value[19] == " " else value
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    # JobsPikr sends an offset (+0000); a value without one is read as UTC.
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if parsed.year in (1, 9999):  # its offset may carry it past Python's years (and 10000 past Postgres')
-        try:
-            parsed.astimezone(UTC)
-        except OverflowError:
-            return None
-    return parsed
 
 
 def _date(value: Any) -> date | None:

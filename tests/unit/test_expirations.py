@@ -12,9 +12,9 @@ from jobspikr.expirations import (
     Expiration,
     ExpirationPage,
     follow_cursor,
-    parse_day,
     parse_expirations,
 )
+from jobspikr.timestamps import utc_day
 from jobspikr_pipeline.expirations import earliest_days
 
 WHERE = "JobsPikr response from http://h/v2 for expired jobs"
@@ -64,7 +64,7 @@ def test_items_without_uniq_id_are_counted_and_skipped() -> None:
     (20261120, None),
 ])
 def test_day_formats(text: object, day: date | None) -> None:
-    assert parse_day(text) == day
+    assert utc_day(text) == day
 
 
 def test_envelope_paging_fields() -> None:
