@@ -13,7 +13,6 @@ pace, 60 requests a minute. Usage: ``./pipeline bench firstload [--years 5]``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from datetime import date, timedelta
@@ -64,9 +63,8 @@ def compare(admin: str, *, years: float, records: int) -> str:
                            backfill_start=today - timedelta(days=31), since=since)
     rows = {}
     with StandinServer(StandinConfig(catalogue=catalogue)) as server:
-        os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = json.dumps({
-            "conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
-            "password": server.account.client_auth_key, "extra": {"requests_per_minute": 600_000}})
+        os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = server.account.connection_json(server.url,
+                                                                                     requests_per_minute=600_000)
         for label, hook_type in (("every day fetched (baseline)", PerDayHook),
                                  ("empty ranges counted first", JobsPikrHook)):
             rows[label] = measure(admin, server, hook_type, window, records)

@@ -13,7 +13,6 @@ Usage: ``./pipeline bench latency [--records 10000] [--rpm 600] [--streams 1 2 4
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 
 from bench.harness import postgres_admin, project_load, standin_process, write_result
@@ -23,10 +22,7 @@ PAGE_SIZE = 100
 
 
 def jobspikr_conn(url: str, rpm: int, streams: int) -> str:
-    account = Account()
-    return json.dumps({"conn_type": "jobspikr", "host": url, "login": account.client_id,
-                       "password": account.client_auth_key,
-                       "extra": {"requests_per_minute": rpm, "parallel_days": streams, "page_size": PAGE_SIZE}})
+    return Account().connection_json(url, requests_per_minute=rpm, parallel_days=streams, page_size=PAGE_SIZE)
 
 
 def measure(admin: str, records: int, latency_ms: int, rpm: int, streams: int,

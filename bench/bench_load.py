@@ -45,9 +45,7 @@ SHAPES = ("stand-in", "real")
 
 
 def jobspikr_conn(url: str) -> str:
-    account = Account()
-    return json.dumps({"conn_type": "jobspikr", "host": url, "login": account.client_id,
-                       "password": account.client_auth_key, "extra": {"requests_per_minute": 1_000_000}})
+    return Account().connection_json(url, requests_per_minute=1_000_000)
 
 
 def dlt_destination(dsn: str) -> str:

@@ -66,7 +66,6 @@ from jobspikr_pipeline.dbt_graph import dbt_task_group
 
 #: A daily run normally takes minutes; one still going after this raises the late-run alert.
 RUN_DEADLINE = timedelta(hours=3)
-JOBSPIKR_CONN_ID = "jobspikr_default"
 #: When the daily run starts (cron, UTC). An environment variable, read at parse time: the
 #: scheduler needs the schedule before any run, and parsing must not query the database.
 SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
@@ -142,7 +141,7 @@ def jobspikr_ingest() -> None:
         assert params is not None and data_interval_start and data_interval_end
         try:
             query = load_query(params["filters"], Variable.get(FILTERS_VARIABLE, default=None))
-            hook = JobsPikrHook(JOBSPIKR_CONN_ID)
+            hook = JobsPikrHook()  # its default_conn_name, jobspikr_default
             start, end = data_interval_start.date(), data_interval_end.date()
             window = ExtractWindow(interval_start=start, interval_end=end,
                                    backfill_start=start - timedelta(days=params["backfill_days"]),
@@ -168,7 +167,7 @@ def jobspikr_ingest() -> None:
         assert params is not None and data_interval_start and data_interval_end
         date_from = data_interval_start.date() - timedelta(days=params["lookback_days"])
         try:
-            hook = JobsPikrHook(JOBSPIKR_CONN_ID)
+            hook = JobsPikrHook()  # its default_conn_name, jobspikr_default
             with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
                 # A missing endpoint is a warning and a summary, inside fetch(), not an error.
                 return fetch(hook, conn, date_from, data_interval_end.date())

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -75,11 +74,8 @@ def _api(stack: ExitStack, *, records: int, seed: int, real_quirks: bool = False
     catalogue = Catalogue(seed=seed, size=records, anchor=date.today() - timedelta(days=1), real_quirks=real_quirks)
     server = stack.enter_context(StandinServer(StandinConfig(catalogue=catalogue)))
     _write_legacy_demo_scrape(catalogue, size=records // 3)
-    os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = json.dumps({
-        "conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
-        "password": server.account.client_auth_key,
-        # The stand-in has no rate limit of its own; the real API's default pace is 60/min.
-        "extra": {"requests_per_minute": 3000}})
+    # The stand-in has no rate limit of its own; the real API's default pace is 60/min.
+    os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"] = server.account.connection_json(server.url, requests_per_minute=3000)
     quirks = ", the real API's quirks" if real_quirks else ""
     return f"stand-in JobsPikr API at {server.url} ({records} records, seed {seed}{quirks})"
 

@@ -61,6 +61,13 @@ class Account:
     credits: int = 1_000_000
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def connection_json(self, url: str, **extra: object) -> str:
+        """Airflow's connection (``AIRFLOW_CONN_JOBSPIKR_DEFAULT``) for this account at ``url``,
+        with the hook's ``extra`` settings: how the run, the tests and the benchmarks point
+        the hook at a stand-in."""
+        return json.dumps({"conn_type": "jobspikr", "host": url, "login": self.client_id,
+                           "password": self.client_auth_key, "extra": extra})
+
     def spend(self, wanted: int) -> int:
         """Take up to ``wanted`` credits; return how many were granted."""
         with self.lock:

@@ -7,7 +7,6 @@ Postgres 18 in ``.local/pgdata-test``. Each test gets a fresh database, dropped 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -54,9 +53,7 @@ def warehouse(postgres_admin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
-    return json.dumps({"conn_type": "jobspikr", "host": server.url, "login": server.account.client_id,
-                       "password": server.account.client_auth_key,
-                       "extra": {"requests_per_minute": 6000, **extra}})
+    return server.account.connection_json(server.url, **{"requests_per_minute": 6000, **extra})
 
 
 #: What the ``standin`` fixture serves (``real_quirks_standin``: the same, with the real API's quirks).
