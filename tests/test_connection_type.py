@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
@@ -13,6 +13,7 @@ from airflow.sdk import Connection
 
 from jobspikr.errors import JobsPikrConfigError
 from jobspikr.hook import JobsPikrHook
+from jobspikr.provider import json_types
 from jobspikr.settings import JobsPikrSettings
 
 
@@ -58,3 +59,17 @@ def test_extras_as_the_form_saves_them_are_accepted(form: Any) -> None:
     assert JobsPikrSettings.from_extras({**saved, "page_size": "", "backup_host": None}) == JobsPikrSettings()
     with pytest.raises(JobsPikrConfigError, match="page_size"):
         JobsPikrSettings.from_extras({**saved, "page_size": 500})
+
+
+@pytest.mark.parametrize(("annotation", "expected"), [
+    (bool, ["boolean", "null"]), (int, ["integer", "null"]), (float, ["number", "null"]), (str, ["string", "null"]),
+    (int | None, ["integer", "null"]), (str | None, ["string", "null"]), (Optional[float], ["number", "null"]),  # noqa: UP045
+    (int | float, ["integer", "number", "null"]),
+])
+def test_every_setting_type_has_its_form_type(annotation: Any, expected: list[str]) -> None:
+    assert json_types(annotation) == expected
+
+
+def test_a_setting_type_the_form_cannot_offer_is_named() -> None:
+    with pytest.raises(TypeError, match=r"list\[int\]"):
+        json_types(list[int])

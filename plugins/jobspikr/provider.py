@@ -11,7 +11,8 @@ without importing the hook, which loads only when a connection is used.
 from __future__ import annotations
 
 from dataclasses import MISSING, fields
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from jobspikr.settings import BACKUP_HOST, PRIMARY_HOST, JobsPikrSettings
 
@@ -46,14 +47,31 @@ EXTRA_HELP = {
     "expired_jobs_to_param": "Expired jobs API: query parameter of the last day (an assumption)",
 }
 
-_JSON_TYPES = {"str | None": "string", "str": "string", "int": "integer", "float": "number"}
+#: JSON Schema's name for each Python type a setting may have (bool before int: a bool is an int).
+_JSON_TYPES: tuple[tuple[type, str], ...] = ((bool, "boolean"), (int, "integer"), (float, "number"),
+                                             (str, "string"), (type(None), "null"))
+
+
+def json_types(annotation: Any) -> list[str]:
+    """The JSON Schema types of a setting's annotation (``int``, ``float | None``, ...), plus
+    ``null``: every extra is optional in the form (left empty, the setting's default holds).
+    A type the form cannot offer fails here, when the provider is read, with its name."""
+    names = []
+    for member in get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,):
+        name = next((json for python, json in _JSON_TYPES if member is python), None)
+        if name is None:
+            raise TypeError(f"a connection setting of type {annotation!r} has no form field; "
+                            f"settings are {', '.join(python.__name__ for python, _ in _JSON_TYPES)}")
+        names.append(name)
+    return [*dict.fromkeys([*names, "null"])]
 
 
 def extra_fields() -> dict[str, dict[str, Any]]:
     """One optional form field per :class:`JobsPikrSettings` field, with its default."""
     form: dict[str, dict[str, Any]] = {}
+    annotations = get_type_hints(JobsPikrSettings)
     for setting in fields(JobsPikrSettings):
-        schema: dict[str, Any] = {"type": [_JSON_TYPES[str(setting.type)], "null"]}
+        schema: dict[str, Any] = {"type": json_types(annotations[setting.name])}
         if setting.default is not MISSING and setting.default is not None:
             schema["default"] = setting.default
         form[setting.name] = {"label": setting.name.replace("_", " ").capitalize(),
