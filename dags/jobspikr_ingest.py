@@ -100,7 +100,7 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
         "max_active_tis_per_dag": 1,
     },
     params={
-        "filters": Param({}, type="object", description="JobsPikr filters (README: Filters)"),
+        "filters": Param({}, type="object", description="JobsPikr filters (docs/configuration.md: DAG params)"),
         "backfill_days": Param(30, type="integer", minimum=0,
                                description="The first load fetches this many days before the interval"),
         "since": Param(os.environ.get("JOBSPIKR_SINCE") or None, type=["null", "string"],

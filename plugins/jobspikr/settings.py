@@ -23,7 +23,7 @@ _PARAM_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 @dataclass(frozen=True)
 class JobsPikrSettings:
-    """Connection extras, with their defaults. See the README's configuration reference."""
+    """Connection extras, with their defaults. See docs/configuration.md."""
 
     backup_host: str | None = None
     page_size: int = 100

@@ -1,6 +1,6 @@
 """Run dbt against the warehouse named by an Airflow connection.
 
-dbt lives in its own virtual environment (see the README): this module finds its
+dbt lives in its own virtual environment (docs/architecture.md says why): this module finds its
 executable, gives it the warehouse's dbt profile and streams its output into the task log.
 
 The profile has one mapping from the Airflow connection, ``warehouse_profile``: Cosmos'
