@@ -105,7 +105,7 @@ def openlineage_events_path(home: Path) -> Path:
 @contextmanager
 def metadata_db_migrating() -> Iterator[None]:
     """``airflow db migrate`` in a subprocess while the block runs; done when the block
-    ends, its failure raised then. Idempotent, but about 5 s even when the schema is
+    ends, its failure raised then. Idempotent, but it takes seconds even when the schema is
     current (Airflow imported once more), so ``./pipeline run`` starts the warehouse and the
     API meanwhile. The block must not use the metadata database."""
     airflow = Path(sys.executable).with_name("airflow")
@@ -137,7 +137,7 @@ def run_dag_in_process(dag: Any, **kwargs: Any) -> Any:
     ``dag.test()`` also polls once a second while no task is ready, and marks a failure's
     downstream tasks ``upstream_failed`` one level per poll: a failed extract left the run
     spinning ("No tasks to run. unrunnable tasks") for a second per level of the dbt graph
-    (minutes on a slow machine) before it ended. Its poll is made 50 ms; every other sleep
+    before it ended. Its poll is made 50 ms; every other sleep
     (the hook's backoff, the rate limit, other threads) is untouched.
     """
     dag.deadline = None
