@@ -1,4 +1,5 @@
-"""The README stays a front door, and every relative link in it and in ``docs/`` resolves.
+"""The README stays a front door, and every relative link in it, in ``docs/`` and in
+``bench/results/`` resolves.
 
 A link resolves when its file (or folder) exists, relative to the page that holds it, and,
 when it names an anchor in a Markdown page, when that page has a heading with that anchor
@@ -15,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+PAGES = [README, *DOCS, *sorted((ROOT / "bench" / "results").glob("*.md"))]
 README_MAX_LINES = 200
 
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -93,7 +95,7 @@ def test_every_relative_link_resolves(page: Path):
 
 def test_the_readme_links_every_docs_page():
     linked = {(ROOT / t.partition("#")[0]).resolve() for t in relative_links(README)}
-    missing = [p.name for p in PAGES[1:] if p.resolve() not in linked]
+    missing = [p.name for p in DOCS if p.resolve() not in linked]
     assert missing == [], f"docs pages the README does not link: {missing}"
 
 
