@@ -1,5 +1,5 @@
 # The project's Airflow image: the official image plus the pipeline's Python packages, and
-# dbt in its own virtual environment (see README: "Why dbt has its own environment").
+# dbt in its own virtual environment (docs/architecture.md: "Why dbt has its own environment").
 FROM apache/airflow:3.3.2
 
 # Airflow and its providers come with the image (pinned to its own constraints); add only

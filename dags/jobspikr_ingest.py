@@ -2,52 +2,20 @@
 ### jobspikr_ingest
 
 Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API ->
-`raw.jobspikr_expirations`) -> dbt (`staging`, `marts`).
+`raw.jobspikr_expirations`) -> dbt (`staging`, `marts`). Each task in a line; how a run
+works in full: `docs/how-a-run-works.md`.
 
-- **migrate_raw_schema** applies the raw schema's versioned migrations
-  (`jobspikr_pipeline/raw_schema/`; no-op when current).
-- **extract_load** fetches the run's post-date days (plus look-back; a first load from
-  `since` or `backfill_days` back; never outside the filters' `post_date_from` /
-  `post_date_to`) through the JobsPikr hook, each day from its stored watermark, and
-  `COPY`s them into raw; runs of never-fetched days are first asked for their count in
-  one request, so empty stretches cost no request per day; every day is then
-  reconciled with the API's `total_count` (a short day is fetched again from its start; one
-  still short fails the task unless `on_incomplete` is `warn`). Errors no retry can fix (bad
-  credentials or settings, no credits, a response that is wrong every time) fail the task
-  at once, without task retries. Summary: XCom, `raw.jobspikr_load_log` and, per day,
-  `raw.jobspikr_load_windows`.
-- **fetch_expirations** (beside extract_load) asks JobsPikr's expired jobs API which jobs
-  expired from `lookback_days` before the interval to its end and upserts them into
-  `raw.jobspikr_expirations` (the earliest day reported, first and last report). The API's
-  path is not public (connection extra `expired_jobs_path`, an assumption): when it answers
-  404 the task logs one warning and succeeds, and the run goes on. Errors no retry can fix
-  fail it at once, as they fail extract_load.
-- **archive_stale_listings** (after both) moves expired and long-unseen listings to
-  `raw.jobspikr_jobs_archive` (never deletes), judged by their current version
-  (`raw.jobspikr_current_versions`, the rule staging follows too).
-- **apply_personal_data_retention** (after it) takes the contact and free-text fields out
-  of record versions last seen more than `personal_data.retention_days` ago, in raw and the
-  archive (README: Personal data).
-- **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
-  so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
-- **dbt** (a Cosmos task group in watcher mode): its producer task runs one `dbt build` of
-  the whole project, and each model, seed and snapshot, and its tests, is a task that
-  reports that node's result and log from the build (a failed node's retry runs dbt for that
-  node alone); tests that read several models report after all of them. If the extract or
-  fetch_expirations failed it does not run, and the marts keep serving the last good build.
-- **report_migration** logs the migration summary (JobsPikr vs the legacy scraper: volume,
-  coverage, completeness, freshness, duplicate and quarantine rates, ingestion time), warns
-  about thresholds JobsPikr falls short of, and writes the migration dashboard page (Plotly
-  charts in one offline HTML file): `jobspikr_pipeline/cutover/`.
+- **migrate_raw_schema**: applies the raw schema's versioned migrations (no-op when current).
+- **extract_load**: fetches the run's post-date days from their watermarks into raw; checks each day's `total_count`.
+- **fetch_expirations**: upserts the jobs JobsPikr's expired jobs API reports into `raw.jobspikr_expirations`.
+- **check_jobspikr_freshness**: `dbt source freshness`, even when the extract failed.
+- **archive_stale_listings**: moves expired and long-unseen listings to `raw.jobspikr_jobs_archive`.
+- **apply_personal_data_retention**: strips contact and free-text fields from old versions (`docs/personal-data.md`).
+- **dbt**: one `dbt build` (Cosmos, watcher mode), a task per model, seed and snapshot with its tests.
+- **report_migration**: logs the cutover summary and threshold checks, writes its dashboard (`docs/cutover.md`).
 
-Every task failure logs one alert (`jobspikr_pipeline.alerts`); so does a run still not
-finished three hours after it was queued (a deadline alert, run by the triggerer). Runs
-may overlap (a backfill's do); each task runs one instance at a time across them.
-
-Connections: `jobspikr_default` (API), `warehouse_default` (Postgres). Filters:
-`config/jobspikr_filters.json`, overridden by the Variable `jobspikr_filters`, overridden by
-the `filters` param (README: Filters). Params: `since`, `backfill_days`, `lookback_days`, `on_incomplete`. Schedule:
-`$JOBSPIKR_INGEST_SCHEDULE` (cron, default 03:00 UTC).
+Connections, params and filters: `docs/configuration.md`. Alerts, retries and faults:
+`docs/reliability.md`. When something fails: `docs/troubleshooting.md`.
 """
 
 from __future__ import annotations
@@ -99,7 +67,7 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
         "max_active_tis_per_dag": 1,
     },
     params={
-        "filters": Param({}, type="object", description="JobsPikr filters (README: Filters)"),
+        "filters": Param({}, type="object", description="JobsPikr filters (docs/configuration.md: DAG params)"),
         "backfill_days": Param(30, type="integer", minimum=0,
                                description="The first load fetches this many days before the interval"),
         "since": Param(os.environ.get("JOBSPIKR_SINCE") or None, type=["null", "string"],

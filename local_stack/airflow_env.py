@@ -32,7 +32,7 @@ def airflow_settings(home: Path) -> dict[str, str]:
         # Cosmos would report usage to a third party on every task; not from our machines.
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         # Lineage (OpenLineage events from Cosmos' dbt tasks) to a local file; a deployment
-        # points this at its lineage server instead (README: Lineage).
+        # points this at its lineage server instead (docs/architecture.md: Lineage).
         "AIRFLOW__OPENLINEAGE__NAMESPACE": "jobspikr",
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
             {"type": "file", "log_file_path": str(openlineage_events_path(home)), "append": True}),
@@ -43,7 +43,7 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
     """Point Airflow at this project's dags/plugins and a SQLite metadata DB; call before importing airflow.
 
     The same settings are written to the home's ``airflow.cfg``, so a plain ``airflow``
-    command with ``AIRFLOW_HOME=.local/airflow`` (the README's UI and CLI instructions)
+    command with ``AIRFLOW_HOME=.local/airflow`` (docs/operations.md: Where to look)
     finds the DAG, shows no examples and sends no usage data.
     """
     openlineage_events_path(home).parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,7 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
 
 
 def ensure_personal_data_key(path: Path = LOCAL_DIR / "personal_data.key") -> None:
-    """This machine's key for contact-field pseudonyms (README: Personal data), unless
+    """This machine's key for contact-field pseudonyms (docs/personal-data.md), unless
     ``JOBSPIKR_PERSONAL_DATA_KEY`` is set: made once, kept in ``.local`` (git-ignored, owner
     only). A deployment sets the variable itself, the same on every worker."""
     if not os.environ.get("JOBSPIKR_PERSONAL_DATA_KEY"):
@@ -105,7 +105,7 @@ def openlineage_events_path(home: Path) -> Path:
 @contextmanager
 def metadata_db_migrating() -> Iterator[None]:
     """``airflow db migrate`` in a subprocess while the block runs; done when the block
-    ends, its failure raised then. Idempotent, but about 5 s even when the schema is
+    ends, its failure raised then. Idempotent, but it takes seconds even when the schema is
     current (Airflow imported once more), so ``./pipeline run`` starts the warehouse and the
     API meanwhile. The block must not use the metadata database."""
     airflow = Path(sys.executable).with_name("airflow")
@@ -137,7 +137,7 @@ def run_dag_in_process(dag: Any, **kwargs: Any) -> Any:
     ``dag.test()`` also polls once a second while no task is ready, and marks a failure's
     downstream tasks ``upstream_failed`` one level per poll: a failed extract left the run
     spinning ("No tasks to run. unrunnable tasks") for a second per level of the dbt graph
-    (minutes on a slow machine) before it ended. Its poll is made 50 ms; every other sleep
+    before it ended. Its poll is made 50 ms; every other sleep
     (the hook's backoff, the rate limit, other threads) is untouched.
     """
     dag.deadline = None

@@ -1,5 +1,5 @@
 """``./pipeline bi``: Apache Superset on the marts, logged in to the warehouse as a member of
-``bi_reader`` (README: BI tools).
+``bi_reader`` (docs/operations.md: BI tools).
 
 Superset runs from its own environment (``.venv-bi``) with a SQLite metadata database in
 ``.local/superset`` (made once: ``superset db upgrade``, an admin, ``superset init``). At

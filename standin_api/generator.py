@@ -258,8 +258,8 @@ def _employer(number: int) -> tuple[str, str]:
 
     Unique per number *after* normalisation: the legal suffix is how an employer writes its
     name, not who it is (the dbt models strip it), so it never tells two employers apart; the
-    series number does. (It once did, and from 200k records on, employers merged into ever
-    denser companies: the dbt benchmark measured blocks growing with the catalogue.)
+    series number does. (Were it the suffix, large catalogues would merge employers into ever
+    denser companies, and blocks would grow with the catalogue.)
     """
     if number < len(_COMPANIES):
         return _COMPANIES[number]

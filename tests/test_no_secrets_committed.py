@@ -20,7 +20,7 @@ PATTERNS = {
     "assigned secret": re.compile(
         r"(?i)\b(client_auth_key|password|passwd|secret|api_key|fernet_key)\b\s*[=:]\s*['\"]?([A-Za-z0-9+/_\-]{16,})"),
 }
-#: Not secrets, and documented as such: the stand-in API's demo account (README: the stand-in),
+#: Not secrets, and documented as such: the stand-in API's demo account (docs/architecture.md: the stand-in),
 #: a test's made-up rotated key, and the official compose file's own metadata-DB login.
 ALLOWED = {"c3RhbmQtaW4ta2V5LW5vdC1hLXJlYWwtc2VjcmV0LTAx", "demo_jp_sandbox_0123456789",
            "rotated-key-0000000000000000000000000000000", "airflow"}

@@ -298,7 +298,7 @@ class JobsPikrHook(BaseHook):
     def _send(self, method: str, host: str, path: str, *, body: dict[str, Any] | None,
               params: dict[str, Any] | None) -> tuple[requests.Response, bytes]:
         """Send and read the whole body in 1 MB reads (requests' default 10 KB reads cost a
-        quarter of the client's time on 250 KB pages); transport errors stay requests'."""
+        large share of the client's time on big pages); transport errors stay requests'."""
         client_id, key = self._credentials
         response = self.session.request(
             method, f"{host}/{path}", json=body, params=params,

@@ -28,7 +28,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "placeholders": {"host": PRIMARY_HOST, "login": "acme_jp_0123456789"},
 }
 
-#: What each extra does, as the form shows it (the README's configuration reference says more).
+#: What each extra does, as the form shows it (docs/configuration.md says more).
 EXTRA_HELP = {
     "backup_host": f"Where to fail over when the primary keeps failing ({BACKUP_HOST} for the official host)",
     "page_size": "Records per request (1 to 100)",

@@ -23,7 +23,7 @@ _PARAM_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 @dataclass(frozen=True)
 class JobsPikrSettings:
-    """Connection extras, with their defaults. See the README's configuration reference."""
+    """Connection extras, with their defaults. See docs/configuration.md."""
 
     backup_host: str | None = None
     page_size: int = 100
@@ -41,8 +41,8 @@ class JobsPikrSettings:
     failover_after: int = 3
     #: Post-date days fetched at once, each by its own thread, all within the one rate limit:
     #: with a slow API one stream cannot use the whole budget. Enough is requests per second
-    #: times seconds per page (10/s at 0.3 s: 3). More threads than that cost CPU: at 0 ms
-    #: latency on 2 cores, 2 streams loaded 11.8k rows/s, 1 stream 11.2k, 4 streams 9.9k.
+    #: times seconds per page. More threads than that cost CPU when the API is fast
+    #: (``./pipeline bench latency``; bench/results/findings.md).
     parallel_days: int = 2
     #: The expired jobs API (``GET {host}/{expired_jobs_path}?{from}=YYYY-MM-DD&{to}=YYYY-MM-DD``).
     #: JobsPikr documents that it exists, a GET with a date range as query parameters, but

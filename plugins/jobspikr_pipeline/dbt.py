@@ -1,6 +1,6 @@
 """Run dbt against the warehouse named by an Airflow connection.
 
-dbt lives in its own virtual environment (see the README): this module finds its
+dbt lives in its own virtual environment (docs/architecture.md says why): this module finds its
 executable, gives it the warehouse's dbt profile and streams its output into the task log.
 
 The profile has one mapping from the Airflow connection, ``warehouse_profile``: Cosmos'
@@ -78,10 +78,10 @@ def warehouse_profile(conn_id: str) -> ProfileConfig:
 def dbt_session_options() -> str:
     """The Postgres settings of every dbt session (libpq passes ``PGOPTIONS`` on).
 
-    JIT off: it spent longer compiling the models' queries than running them (0.5 s of a
-    0.8 s statement). ``work_mem`` (``JOBSPIKR_DBT_WORK_MEM``, default 256MB): a full
+    JIT off: it spends longer compiling the models' queries than running them.
+    ``work_mem`` (``JOBSPIKR_DBT_WORK_MEM``, default 256MB): a full
     refresh's candidate pairs and scored pairs are hashed and kept in memory; at Postgres'
-    4MB default they spilled 10 GB to disk at 1M records.
+    4MB default they spill to disk on a large warehouse (bench/results/findings.md).
     """
     return f"-c jit=off -c work_mem={os.environ.get('JOBSPIKR_DBT_WORK_MEM', '256MB')}"
 
@@ -95,7 +95,7 @@ def dbt_invocation(args: list[str], *, conn_id: str | None,
 
     ``--profile`` and ``--target`` are named as Cosmos names them for the DAG's build: dbt
     hashes them into its partial-parse state, so the build can reuse what the freshness
-    check parsed just before it (else each re-parses the whole project, about 3 s)."""
+    check parsed just before it (else each re-parses the whole project)."""
     profile = warehouse_profile(conn_id or WAREHOUSE_CONN_ID)
     with profile.ensure_profile(use_mock_values=conn_id is None) as (profile_path, secret_env):
         env = {**os.environ, **secret_env, "PGOPTIONS": dbt_session_options()}

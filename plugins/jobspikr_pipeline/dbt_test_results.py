@@ -1,7 +1,7 @@
 """What a dbt build's tests found: each failing or warning test, how many rows it returned and
 the query that shows them.
 
-A failed build used to end with Cosmos' "dbt command failed ... non-zero exit code 1", naming
+Left to Cosmos, a failed build ends with "dbt command failed ... non-zero exit code 1", naming
 no test. dbt writes every node's outcome to ``target/run_results.json`` (``status``, and in
 ``failures`` the number of rows a test returned) and its configuration to
 ``target/manifest.json`` (``severity``, and where ``store_failures`` keeps the rows: the

@@ -90,12 +90,12 @@ def find_empty_days(count: Callable[[date, date], int | None], days: Sequence[da
     the requests it took to find them.
 
     Fetching a day costs at least one request, empty or not, so a first load over years of
-    empty days would cost one request per day (1,885 from 2021 to today, 31 minutes at 60 a
-    minute). Instead a run of consecutive days is asked for its ``total_count`` in one
+    empty days would cost one request per day (``./pipeline bench firstload``,
+    bench/results/first_load.md). Instead a run of consecutive days is asked for its ``total_count`` in one
     request (``count``, inclusive bounds); a range counted 0 is empty as a whole, a range
     with records is split in two and each half asked again. A single day is never asked:
     fetching it costs the same request. A server that sends no ``total_count`` (None) gets
-    every day fetched, as before.
+    every day fetched.
     """
     empty: set[date] = set()
     probes = 0
@@ -302,8 +302,8 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
 class _Landing:
     """Batches land on a thread of their own, one at a time and in order, while the consumer
     fetches and prepares the next one: Postgres writes (and compresses) one batch while Python
-    parses, hashes and serialises the next. This bought 9% on both record shapes (the README's
-    "Landing rows" section).
+    parses, hashes and serialises the next (``./pipeline bench load``; what it gained is in
+    bench/results/findings.md).
 
     ``submit`` first waits for the batch before it and raises its error, so at most one
     batch is being written and one prepared, and a failed batch stops the load before the

@@ -1,4 +1,4 @@
-"""The README's Airflow commands, run as a user types them: a plain ``airflow`` with
+"""The Airflow commands of docs/operations.md, run as a user types them: a plain ``airflow`` with
 ``AIRFLOW_HOME=.local/airflow`` and none of the ``AIRFLOW__*`` variables ``./pipeline``
 sets, so only the home's ``airflow.cfg`` (written by ``./pipeline``) tells Airflow where the
 DAGs are."""

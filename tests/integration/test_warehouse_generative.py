@@ -1,6 +1,6 @@
 """A generative test of the whole warehouse on a real Postgres: Hypothesis draws pages of
 JobsPikr records and legacy scraper rows with every value the API notes allow
-(``docs/jobspikr-api.md``: nulls, missing keys, placeholders, pipe-joined cities, booleans as
+(``../shared/docs/jobspikr-api.md``: nulls, missing keys, placeholders, pipe-joined cities, booleans as
 strings, unknown fields, ``extra_fields``, duplicate flags) and adversarial ones (malformed
 numbers, dates and salary texts, NUL and other control characters, RTL text, emoji,
 combining marks, 100k-character text, dates in the future), with copies of jobs (another

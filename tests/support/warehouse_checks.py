@@ -44,7 +44,7 @@ from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api.legacy import write_legacy_rows
 
-#: Placeholders JobsPikr sends for a missing value (docs/jobspikr-api.md): never a value in the marts.
+#: Placeholders JobsPikr sends for a missing value (../shared/docs/jobspikr-api.md): never a value in the marts.
 PLACEHOLDERS = ("unspecified", "na", "n/a", "undefined", "not specified")
 #: Schemas the warehouse keeps across examples; every other (dbt's) is dropped by ``reset``.
 KEPT_SCHEMAS = ("raw", "public", "information_schema")

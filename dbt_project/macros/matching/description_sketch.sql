@@ -6,7 +6,7 @@
   a copy whose opening differs (another board's header, a requisition number first) still
   agrees on the body. Texts shorter than four words have no sketch (null).
   Cost: one hash per word, one sort per record (bottom-k needs one pass, where k separate
-  MinHash functions would need k aggregates per shingle: measured 4x slower).
+  MinHash functions would need k aggregates per shingle, several times the work).
   Each word is hashed once into an int4 array (fixed width: element access is O(1), where
   slicing a text array is not) and a shingle's hash combines its four words'.
 
