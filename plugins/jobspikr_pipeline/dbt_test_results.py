@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -185,7 +186,7 @@ def report_build(project_dir: str | Path, context: Mapping[str, Any] | None = No
     tests found, keep it in XCom (``XCOM_KEY``, for the run summary and the alerts) and, when
     a test failed, fail the task with a message that names it (``DbtTestsFailedError``) rather
     than with Cosmos' "dbt command failed"."""
-    results = read_test_results(Path(project_dir) / "target")
+    results = read_test_results(target_path(project_dir))
     for result in results:
         (log.error if result.failed else log.warning)("dbt test %s", result.describe())
     ti = (context or {}).get("ti")
@@ -194,6 +195,12 @@ def report_build(project_dir: str | Path, context: Mapping[str, Any] | None = No
     if any(r.failed for r in results):
         raise DbtTestsFailedError(failure_message(results))
     return results
+
+
+def target_path(project_dir: str | Path) -> Path:
+    """Where dbt wrote its artifacts for ``project_dir``: ``DBT_TARGET_PATH`` when set (dbt's
+    own setting; relative to the project, as dbt reads it), else the project's ``target``."""
+    return Path(project_dir) / (os.environ.get("DBT_TARGET_PATH") or "target")
 
 
 def results_for_task(context: Mapping[str, Any]) -> list[TestResult]:

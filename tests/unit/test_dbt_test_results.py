@@ -32,8 +32,10 @@ ARTIFACTS = Path(__file__).parent / "dbt_artifacts"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project directory whose target/ holds the artifacts, as after a dbt build."""
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project directory whose target/ holds the artifacts, as after a dbt build (with
+    dbt's default target path, whatever the shell running the tests sets)."""
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
     shutil.copytree(ARTIFACTS, tmp_path / "target")
     return tmp_path
 
@@ -129,6 +131,15 @@ def test_warnings_alone_do_not_fail_the_build(project: Path) -> None:
     (project / "target" / "run_results.json").write_text(json.dumps(run_results))
     ti = FakeTaskInstance()
     assert [r.status for r in report_build(str(project), context={"ti": ti})] == ["warn", "warn"]
+
+
+def test_the_build_callback_reads_where_dbt_target_path_sends_the_artifacts(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (project / "target").rename(elsewhere)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(elsewhere))
+    with pytest.raises(DbtTestsFailedError, match="2 dbt tests failed"):
+        report_build(str(project), context={"ti": FakeTaskInstance()})
 
 
 def test_a_node_test_tasks_alert_names_its_own_models_failing_tests(project: Path) -> None:
