@@ -27,7 +27,7 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from jobspikr_pipeline import PROJECT_ROOT
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
-from jobspikr_pipeline.dbt_test_results import failure_message, read_test_results
+from jobspikr_pipeline.dbt_test_results import failure_message, read_test_results, target_path
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def run_dbt(args: list[str], *, conn_id: str) -> str:
         lines = result.stdout.splitlines()
         failures = [line for line in lines if any(w in line for w in ("ERROR", "FAIL", "Failure", "Error"))]
         tail = "\n".join([*failures[:20], "...", *lines[-12:], *result.stderr.splitlines()[-10:]])
-        tests = read_test_results(DBT_PROJECT_DIR / "target", not_before=started)
+        tests = read_test_results(target_path(DBT_PROJECT_DIR), not_before=started)
         why = f"{failure_message(tests)}\n" if any(t.failed for t in tests) else ""
         raise DbtError(f"dbt {' '.join(args)} failed (exit {result.returncode}): {why}\n{tail}")
     return result.stdout
