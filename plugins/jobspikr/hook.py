@@ -213,8 +213,7 @@ class JobsPikrHook(BaseHook):
         """Say that the request waits, why and until when; count the failure against the
         host (which may fail over)."""
         wait = budget.waiting(retry_state, self.hosts.active)
-        error = retry_state.outcome.exception() if retry_state.outcome else None
-        progress_log.warning("%s. %s", wait.describe(), error, extra={"waiting": asdict(wait)})
+        progress_log.warning("%s", wait.describe(), extra={"waiting": asdict(wait)})
         self.hosts.failed()
 
     def _post(self, body: dict[str, Any], cursor: int | None) -> Page:

@@ -36,7 +36,7 @@ def is_retryable(exc: BaseException) -> bool:
                             requests.exceptions.ChunkedEncodingError))
 
 
-def why(exc: BaseException) -> str:
+def why(exc: BaseException | None) -> str:
     """What a retryable failure means for the wait, in a few words for the progress line."""
     status = getattr(exc, "status_code", None)
     if status == 429:
@@ -62,10 +62,12 @@ class Wait:
     until: datetime
     failed_tries: int
     budget_left: float
+    error: str
 
     def describe(self) -> str:
         return (f"JobsPikr WAITING until {self.until:%H:%M:%S} UTC ({self.seconds:.1f}s): {self.host} "
-                f"{self.why}, try {self.failed_tries} failed; {self.budget_left:.0f}s of the retry budget left")
+                f"{self.why}, try {self.failed_tries} failed; {self.budget_left:.0f}s of the retry budget "
+                f"left. {self.error}")
 
 
 def _failure(retry_state: tenacity.RetryCallState) -> BaseException | None:
@@ -116,9 +118,10 @@ class RetryBudget:
     def waiting(self, retry_state: tenacity.RetryCallState, host: str) -> Wait:
         """The wait tenacity is about to sleep, told for people (``before_sleep``)."""
         seconds = retry_state.upcoming_sleep
-        return Wait(host=host, why=why(_failure(retry_state) or Exception()), seconds=seconds,
-                    until=datetime.now(UTC) + timedelta(seconds=seconds),
-                    failed_tries=retry_state.attempt_number, budget_left=max(0.0, self.left() - seconds))
+        failure = _failure(retry_state)
+        return Wait(host=host, why=why(failure), seconds=seconds, until=datetime.now(UTC) + timedelta(seconds=seconds),
+                    failed_tries=retry_state.attempt_number, budget_left=max(0.0, self.left() - seconds),
+                    error=str(failure))
 
     def gave_up(self, last_error: BaseException, tries: int) -> str:
         """Why the retries ended, for the error: the budget is spent, or the server asked

@@ -188,7 +188,8 @@ def test_each_wait_is_logged_with_its_reason_and_end(monkeypatch: pytest.MonkeyP
     assert [r.waiting["failed_tries"] for r in waits] == [1, 2]  # type: ignore[attr-defined]
     first = waits[0].getMessage()
     assert first.startswith("JobsPikr WAITING until ") and " UTC (2.0s): " in first
-    assert "throttled (HTTP 429), try 1 failed; 298s of the retry budget left" in first
+    assert "throttled (HTTP 429), try 1 failed; 298s of the retry budget left. " in first
+    assert first.endswith(f"JobsPikr {PRIMARY} answered HTTP 429 for cursor None")
 
 
 def test_limiter_spaces_requests_across_callers() -> None:
