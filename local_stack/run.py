@@ -145,7 +145,8 @@ def _alerts_to(terminal: TextIO, started: float) -> Iterator[list[str]]:
 @contextmanager
 def _progress_to(terminal: TextIO) -> Iterator[None]:
     """The load's progress (``jobspikr.progress``) on the terminal while it goes: a live bar
-    of days, records, rows/s and credits on a terminal, one line per batch otherwise."""
+    of days, records, rows/s and credits on a terminal, one line per batch otherwise; while
+    a request waits to be retried, that it is WAITING, why and until when."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -157,6 +158,13 @@ def _progress_to(terminal: TextIO) -> Iterator[None]:
 
     class ToTerminal(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            waiting = getattr(record, "waiting", None)
+            if waiting:
+                text = f"WAITING until {waiting['until']:%H:%M:%S} UTC: {waiting['host']} {waiting['why']}"
+                if bar.disable:
+                    terminal.write(f"  extract: {text}\n")
+                else:
+                    bar.update(task, figures=text, visible=True)
             figures = getattr(record, "progress", None)
             if not figures:
                 return

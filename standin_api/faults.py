@@ -25,12 +25,17 @@ Kinds:
                 (a re-send with changes)
 ``drift``       schema drift on every record: a new field, a missing optional field, and
                 ``inferred_salary_from`` as a string
+
+A :class:`Storm` is a fault that lasts a time rather than a number of requests (a 429 storm,
+an outage of a minute): how many requests it damages is the client's doing, which is what
+a test of waiting out such a fault must leave to the client.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 KINDS = frozenset({"status", "slow", "drop", "truncate", "not_json", "wrong_shape", "no_uniq_id",
@@ -49,15 +54,29 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}; known: {sorted(KINDS)}")
 
 
+@dataclass(frozen=True)
+class Storm:
+    """From request ``from_request`` on, every request gets ``fault`` until ``seconds`` have
+    passed since that request arrived."""
+
+    fault: Fault
+    seconds: float
+    from_request: int = 1
+
+
 @dataclass
 class FaultPlan:
-    """Which requests get which fault: by request number, ``always`` (a host down), or
-    ``first_of_each_query``: the first request of every distinct query (every post-date
-    day's first answer, say), wherever parallel fetching puts it in the request order."""
+    """Which requests get which fault: by request number, ``always`` (a host down), a
+    ``storm`` (for a time), or ``first_of_each_query``: the first request of every distinct
+    query (every post-date day's first answer, say), wherever parallel fetching puts it in
+    the request order. ``clock`` times the storm (monotonic seconds)."""
 
     by_request: dict[int, Fault] = field(default_factory=dict)
     always: Fault | None = None
+    storm: Storm | None = None
     first_of_each_query: Fault | None = None
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    _storm_began: float | None = field(default=None, repr=False)
     _queries_seen: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -68,9 +87,17 @@ class FaultPlan:
     def fault_for(self, request_number: int, query_key: str = "") -> Fault | None:
         if self.always or request_number in self.by_request:
             return self.always or self.by_request[request_number]
+        if self.storm and request_number >= self.storm.from_request and self._storming(self.storm):
+            return self.storm.fault
         if self.first_of_each_query:
             with self._lock:
                 first = query_key not in self._queries_seen
                 self._queries_seen.add(query_key)
             return self.first_of_each_query if first else None
         return None
+
+    def _storming(self, storm: Storm) -> bool:
+        with self._lock:
+            if self._storm_began is None:
+                self._storm_began = self.clock()
+            return self.clock() - self._storm_began < storm.seconds

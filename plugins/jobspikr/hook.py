@@ -4,10 +4,11 @@ Shape follows Airflow's provider hooks (dbt Cloud's in particular): connection
 attributes, a UI field behaviour, one ``requests.Session`` and retries through tenacity
 with a predicate that knows which failures are worth repeating.
 
-Retry budget: the hook is the only retry layer. One request gets at most
-``max_attempts`` tries (default 6, backoff capped at ``backoff_max``), spread over the
-primary and the backup host. The DAG's extract task has ``retries=1``: a rerun resumes
-from the stored watermark, so it repeats no page that was already loaded.
+Retry budget: the hook is the only retry layer. One request keeps retrying for at most
+``retry_budget_seconds`` (``jobspikr.retry``), across the primary and the backup host, and
+says in the log and the progress line that it is waiting, why and until when. The DAG's
+extract task has ``retries=1``: a rerun resumes from the stored watermark, so it repeats no
+page that was already loaded.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from typing import Any, TypeVar
 
@@ -40,38 +42,15 @@ from jobspikr.provider import CONN_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
 from jobspikr.query import JobsPikrQuery
 from jobspikr.rate_limit import RateLimiter, shared_limiter
 from jobspikr.responses import Page, parse_page
+from jobspikr.retry import RETRYABLE_STATUS, RetryBudget, is_retryable
 from jobspikr.settings import JobsPikrSettings, default_backup_for, normalise_base_url
 
 log = logging.getLogger(__name__)
+#: The load's progress channel (``jobspikr_pipeline.progress``): waits are part of it.
+progress_log = logging.getLogger("jobspikr.progress")
 
-_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _RESUME_FROM_WATERMARK = "Nothing past the last stored watermark was loaded; the next run resumes there."
 T = TypeVar("T")
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Connection errors, timeouts, 429 and 5xx, and damaged bodies: yes. Anything else: no."""
-    if isinstance(exc, JobsPikrRequestError):
-        return True
-    if isinstance(exc, JobsPikrResponseError):
-        return exc.retryable
-    return isinstance(exc, (requests.ConnectionError, requests.Timeout,
-                            requests.exceptions.ChunkedEncodingError))
-
-
-def backoff_wait(settings: JobsPikrSettings) -> tenacity.wait.wait_base:
-    """Capped exponential backoff with full jitter; a server's ``Retry-After`` wins."""
-    jitter = tenacity.wait_random_exponential(multiplier=settings.backoff_initial,
-                                              max=settings.backoff_max)
-
-    def wait(retry_state: tenacity.RetryCallState) -> float:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            return min(float(retry_after), settings.retry_after_max)
-        return jitter(retry_state)
-
-    return wait  # type: ignore[return-value]
 
 
 class JobsPikrHook(BaseHook):
@@ -93,7 +72,8 @@ class JobsPikrHook(BaseHook):
         return UI_FIELD_BEHAVIOUR
 
     def __init__(self, jobspikr_conn_id: str = default_conn_name, *,
-                 limiter: RateLimiter | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 limiter: RateLimiter | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.jobspikr_conn_id = jobspikr_conn_id
         conn = self.get_connection(jobspikr_conn_id)
@@ -108,7 +88,9 @@ class JobsPikrHook(BaseHook):
         self.session.headers.update({"Accept": "application/json", "User-Agent": "jobspikr-airflow/1"})
         self.hosts = HostFailover(self.primary, self.backup, failover_after=self.settings.failover_after)
         self.last_credits_remaining: int | None = None
-        self._sleep = sleep  # injectable, so tests can assert the backoff without waiting
+        # injectable, so tests can run the retry rule on a fake clock without waiting
+        self._sleep = sleep
+        self._clock = clock
 
     def _read_credentials(self, conn: Any) -> tuple[str, str]:
         if not conn.login or not conn.password:
@@ -120,7 +102,7 @@ class JobsPikrHook(BaseHook):
     def sibling(self) -> JobsPikrHook:
         """Another hook on the same connection and the same rate budget, for a parallel
         stream: a hook's HTTP session and failover state belong to one thread."""
-        return type(self)(self.jobspikr_conn_id, limiter=self.limiter, sleep=self._sleep)
+        return type(self)(self.jobspikr_conn_id, limiter=self.limiter, sleep=self._sleep, clock=self._clock)
 
     # -- paging -----------------------------------------------------------------------------
 
@@ -206,37 +188,32 @@ class JobsPikrHook(BaseHook):
     # -- one request --------------------------------------------------------------------------
 
     def _with_retries(self, call: Callable[[], T], *, on_outage: str = _RESUME_FROM_WATERMARK) -> T:
-        """``call`` under the one retry policy; when it is spent, ``on_outage`` says what the
-        failed request means for the caller."""
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(is_retryable),
-            wait=backoff_wait(self.settings),
-            stop=tenacity.stop_after_attempt(self.settings.max_attempts),
-            before_sleep=self._before_retry,
-            sleep=self._sleep,
-            reraise=True,
-        )
+        """``call`` under the one retry rule (``jobspikr.retry``); when its budget is spent,
+        ``on_outage`` says what the failed request means for the caller."""
+        budget = RetryBudget(self.settings, clock=self._clock)
+        retrying = budget.retrying(before_sleep=lambda state: self._before_retry(budget, state),
+                                   sleep=self._sleep)
         hosts_before = {self.hosts.active}
         try:
             return retrying(call)
         except Exception as exc:
             if not is_retryable(exc):
                 raise
-            attempts = self.settings.max_attempts
+            tries = retrying.statistics["attempt_number"]
             if isinstance(exc, JobsPikrResponseError):
                 # The server answers, badly, every time: no later retry will fix that.
-                raise JobsPikrResponseError(f"{exc} (the same in all {attempts} attempts)") from exc
+                raise JobsPikrResponseError(
+                    f"{exc} (the same in all {tries} tries over {budget.spent():.1f}s)") from exc
             hosts = ", ".join(sorted(hosts_before | {self.hosts.active}))
             raise JobsPikrUnavailableError(
-                f"JobsPikr did not answer usefully after {self.settings.max_attempts} attempts "
-                f"(hosts tried: {hosts}); last error: {exc}. {on_outage}") from exc
+                f"JobsPikr did not answer usefully {budget.gave_up(exc, tries)} (hosts tried: {hosts}); "
+                f"last error: {exc}. {on_outage}") from exc
 
-    def _before_retry(self, retry_state: tenacity.RetryCallState) -> None:
-        """Log the failure and count it against the host (which may fail over)."""
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        log.warning("JobsPikr request to %s failed (attempt %d of %d): %s; retrying in %.1fs",
-                    self.hosts.active, retry_state.attempt_number, self.settings.max_attempts,
-                    exc, retry_state.upcoming_sleep)
+    def _before_retry(self, budget: RetryBudget, retry_state: tenacity.RetryCallState) -> None:
+        """Say that the request waits, why and until when; count the failure against the
+        host (which may fail over)."""
+        wait = budget.waiting(retry_state, self.hosts.active)
+        progress_log.warning("%s", wait.describe(), extra={"waiting": asdict(wait)})
         self.hosts.failed()
 
     def _post(self, body: dict[str, Any], cursor: int | None) -> Page:
@@ -288,7 +265,7 @@ class JobsPikrHook(BaseHook):
                 f"JobsPikr {host} reports no job credits left for connection {self.jobspikr_conn_id!r} "
                 f"(HTTP 402: {_message(content)}); credits reset monthly. The next run resumes "
                 "where this one stopped.")
-        if response.status_code in _RETRYABLE_STATUS:
+        if response.status_code in RETRYABLE_STATUS:
             raise JobsPikrRequestError(
                 f"JobsPikr {host} answered HTTP {response.status_code} for {what}",
                 status_code=response.status_code,
@@ -321,9 +298,10 @@ class JobsPikrHook(BaseHook):
         return True
 
     def test_connection(self) -> tuple[bool, str]:
-        """Airflow UI "Test" button: one one-record search."""
+        """Airflow UI "Test" button: one one-record search, tried once. It says what the
+        server answers now; the retry budget would keep the form waiting for minutes."""
         try:
-            page = self._with_retries(lambda: self._post({"size": 1, "format": "json"}, None))
+            page = self._post({"size": 1, "format": "json"}, None)
         except Exception as exc:  # noqa: BLE001 (the UI shows any failure as text)
             return False, str(exc)
         return True, f"Connected; {page.credits_remaining} job credits remaining"

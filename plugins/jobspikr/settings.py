@@ -19,6 +19,8 @@ BACKUP_HOST = "https://api-bcp.jobspikr.com/v2"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _RELATIVE_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
 _PARAM_NAME = re.compile(r"[A-Za-z0-9_-]+")
+#: Extras that were replaced, and by what: a connection still setting one is told, not just refused.
+_REPLACED = {"max_attempts": "retry_budget_seconds (seconds, not tries)"}
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,14 @@ class JobsPikrSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     credit_floor: int = 0
-    #: All attempts of one request, across both hosts (the single retry layer).
-    max_attempts: int = 6
+    #: Seconds one request may spend failing and waiting before it fails for good, across
+    #: both hosts (the single retry layer). A time, not a count of tries: a storm of 429s
+    #: or a short outage costs about its own length, however often the server is asked.
+    retry_budget_seconds: float = 300.0
     backoff_initial: float = 1.0
-    backoff_max: float = 60.0
+    #: Longest backoff between tries: also how late, at worst, a request notices that an
+    #: outage without ``Retry-After`` is over.
+    backoff_max: float = 30.0
     #: Longest ``Retry-After`` waited; a longer one is cut to this, so a run never stalls for hours.
     retry_after_max: float = 300.0
     #: Consecutive failures on the primary host before switching to the backup.
@@ -57,8 +63,9 @@ class JobsPikrSettings:
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(extras) - set(known))
         if unknown:
+            replaced = "".join(f"; {name} is replaced by {_REPLACED[name]}" for name in unknown if name in _REPLACED)
             raise JobsPikrConfigError(
-                f"unknown extra(s) {unknown} on the JobsPikr connection; known: {sorted(known)}")
+                f"unknown extra(s) {unknown} on the JobsPikr connection{replaced}; known: {sorted(known)}")
         values: dict[str, Any] = {}
         for name, value in extras.items():
             if value is None or value == "":
@@ -81,7 +88,7 @@ class JobsPikrSettings:
 
     def _validate(self) -> None:
         positive = ("page_size", "requests_per_minute", "connect_timeout", "read_timeout",
-                    "max_attempts", "backoff_max", "retry_after_max", "failover_after", "parallel_days")
+                    "retry_budget_seconds", "backoff_max", "retry_after_max", "failover_after", "parallel_days")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise JobsPikrConfigError(

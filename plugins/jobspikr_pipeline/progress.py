@@ -3,6 +3,9 @@
 Each line names the window, the batch and the running totals (records, pages, rows/s,
 credits left), so a long first load shows where it is in the task log, and
 ``./pipeline run`` draws the same figures live (the record's ``progress`` attribute).
+The hook adds a line on the same logger for each wait before a retry (the record's
+``waiting`` attribute: why, and until when), so a throttled load reads as waiting, not
+stuck.
 """
 
 from __future__ import annotations

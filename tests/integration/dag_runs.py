@@ -36,6 +36,18 @@ def task_tries(run_date: datetime) -> dict[str, tuple[str, int]]:
         return {r.task_id: (str(r.state), r.try_number) for r in rows if r.run_id == latest}
 
 
+def task_seconds(run_date: datetime, task_id: str) -> float:
+    """How long ``task_id``'s latest try in the latest run at ``run_date`` took."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(TaskInstance).filter(TaskInstance.dag_id == "jobspikr_ingest",
+                                                  TaskInstance.task_id == task_id).all()
+        latest = max((r for r in rows if r.logical_date == run_date), key=lambda r: r.run_id)
+        return (latest.end_date - latest.start_date).total_seconds()
+
+
 def run_id_at(run_date: datetime) -> str:
     """The id of the latest run of ``jobspikr_ingest`` at ``run_date``."""
     from airflow.models.dagrun import DagRun

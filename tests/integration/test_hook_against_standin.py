@@ -38,16 +38,20 @@ def server() -> Iterator[StandinServer]:
 
 
 class Sleeps(list[float]):
-    """Records the hook's backoff sleeps instead of sleeping."""
+    """Records the hook's backoff sleeps instead of sleeping; the hook's retry clock moves by them."""
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+    def clock(self) -> float:
+        return sum(self)
 
 
 def make_hook(monkeypatch: pytest.MonkeyPatch, server: StandinServer, sleeps: Sleeps | None = None,
               **extra: object) -> JobsPikrHook:
     monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **{**FAST, **extra}))
-    return JobsPikrHook(sleep=sleeps if sleeps is not None else Sleeps())
+    sleeps = Sleeps() if sleeps is None else sleeps
+    return JobsPikrHook(sleep=sleeps, clock=sleeps.clock)
 
 
 def fetch_ids(hook: JobsPikrHook, cursor: int | None = None) -> tuple[list[str], int | None]:
@@ -142,9 +146,11 @@ def test_transient_faults_are_retried_and_lose_nothing(monkeypatch, server, name
 
 def test_retry_budget_is_bounded_and_the_error_is_clear(monkeypatch, server) -> None:
     server.faults = FaultPlan(always=Fault("status", status_code=503))
-    with pytest.raises(JobsPikrUnavailableError, match=r"after 4 attempts.*HTTP 503"):
-        fetch_ids(make_hook(monkeypatch, server, max_attempts=4))
-    assert server.requests_served == 4
+    sleeps = Sleeps()
+    with pytest.raises(JobsPikrUnavailableError, match=r"whole retry budget of 0.5s.*HTTP 503") as failed:
+        fetch_ids(make_hook(monkeypatch, server, sleeps, retry_budget_seconds=0.5))
+    assert sum(sleeps) == pytest.approx(0.5)
+    assert f"in {server.requests_served} tries over 0.5s" in str(failed.value)
 
 
 def test_a_record_without_uniq_id_is_rejected_with_its_reason_not_dropped(monkeypatch, server) -> None:
@@ -163,15 +169,16 @@ def test_a_single_wrong_shape_is_asked_again(monkeypatch, server) -> None:
 
 
 def test_a_wrong_shape_that_repeats_fails_loudly_and_a_resume_loses_nothing(monkeypatch, server) -> None:
-    server.faults = FaultPlan.at(range(3, 7), Fault("wrong_shape"))
-    hook = make_hook(monkeypatch, server, max_attempts=4)
+    server.faults = FaultPlan.at(range(3, 10_000), Fault("wrong_shape"))
+    hook = make_hook(monkeypatch, server, retry_budget_seconds=0.5)
     ids: list[str] = []
     resume = None
-    with pytest.raises(JobsPikrResponseError, match=r"job_data is a dict.*the same in all 4 attempts"):
+    with pytest.raises(JobsPikrResponseError, match=r"job_data is a dict.*the same in all \d+ tries over 0.5s"):
         for page in hook.stream(JobsPikrQuery()):
             ids.extend(r["uniq_id"] for r in page.records)
             resume = page.next_cursor
     assert len(ids) == 100
+    server.faults = FaultPlan()
     rest, _ = fetch_ids(hook, resume)  # the next run resumes from the stored cursor
     assert set(ids) | set(rest) == ALL_IDS and len(ids) + len(rest) == len(ALL_IDS)
 

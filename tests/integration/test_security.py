@@ -35,7 +35,7 @@ from tests.integration.dag_runs import run_ingest, task_states
 pytestmark = pytest.mark.integration
 
 CATALOGUE = Catalogue(seed=13, size=300, anchor=TEST_ANCHOR, days=3)
-FAST = {"backoff_initial": 0.01, "backoff_max": 0.02, "max_attempts": 2}
+FAST = {"backoff_initial": 0.01, "backoff_max": 0.02, "retry_budget_seconds": 0.1}
 
 
 def files_containing(secret: str, *roots: Path) -> list[Path]:

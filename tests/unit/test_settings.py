@@ -20,6 +20,8 @@ def test_extras_override_defaults() -> None:
     ({"requests_per_minute": "fast"}, "requests_per_minute"),
     ({"pagesize": 10}, "pagesize"),
     ({"credit_floor": -1}, "credit_floor"),
+    ({"retry_budget_seconds": 0}, "retry_budget_seconds"),
+    ({"max_attempts": 6}, "max_attempts is replaced by retry_budget_seconds"),
 ])
 def test_bad_extras_name_the_setting(extras: dict[str, object], named: str) -> None:
     with pytest.raises(JobsPikrConfigError, match=named):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from standin_api import RECORD_FIELDS, Catalogue, StandinConfig, StandinServer
-from standin_api.faults import Fault
+from standin_api.faults import Fault, FaultPlan, Storm
 from standin_api.real_rows import REAL_EXPORT as EXPORT
 
 CATALOGUE = Catalogue(seed=3, size=2_000)
@@ -94,3 +94,16 @@ def test_a_search_generates_each_record_once_whatever_the_queries_and_pages() ->
         assert GENERATED and set(GENERATED.values()) == {1}
         _, first = server.search({"size": 50, "search_query_json": {"range": {"post_date": {"gte": days[0]}}}})
     assert all("uniq_id" in record for record in first["job_data"])  # the fault altered copies
+
+
+def test_a_storm_lasts_a_time_from_its_first_request_whatever_the_number_of_requests() -> None:
+    now = [100.0]
+    storm = FaultPlan(storm=Storm(Fault("status", 429, retry_after=2), seconds=30, from_request=2),
+                      clock=lambda: now[0])
+    assert storm.fault_for(1) is None
+    now[0] = 110  # the storm begins with request 2, not when the plan was made
+    assert [storm.fault_for(n) is not None for n in range(2, 50)] == [True] * 48
+    now[0] = 139.9
+    assert storm.fault_for(50) == Fault("status", 429, retry_after=2)
+    now[0] = 140
+    assert storm.fault_for(51) is None
