@@ -4,14 +4,12 @@ must find, and the numbers of a job ad they must leave alone)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from jobspikr.errors import JobsPikrConfigError
 from jobspikr_pipeline.personal_data import PersonalDataPolicy, configured_in_text
+from tests.support.contact_values import email_addresses, numbers_of_a_job_ad, phone_numbers, prose
 
 FIELDS = {"contact_email": "hash", "contact_phone_number": "hash"}
 TEXT = ("job_title", "job_description")
@@ -116,39 +114,6 @@ def test_the_configured_policy_is_dbt_projects_var_with_the_environment_key(monk
 
 # -- the patterns -------------------------------------------------------------------------
 
-digits = st.text(alphabet="0123456789", min_size=1)
-#: Text around a value: words and punctuation, never a digit or an @ (which could be one).
-prose = st.text(alphabet="abcdefghij XYZ,;:!?", max_size=20)
-
-
-@st.composite
-def phone_numbers(draw: st.DrawFn) -> str:
-    """Phone numbers as people write them: +country code and 10-15 digits in groups, or the
-    (555) 010-2030 / 555-010-2030 / 555.010.2030 shape."""
-    if draw(st.booleans()):
-        area, exchange, line = (draw(st.text(alphabet="0123456789", min_size=n, max_size=n)) for n in (3, 3, 4))
-        sep = draw(st.sampled_from("-. "))
-        return draw(st.sampled_from([f"({area}) {exchange}-{line}", f"({area}){exchange}-{line}",
-                                     f"{area}{sep}{exchange}{sep}{line}"]))
-    number = draw(st.text(alphabet="0123456789", min_size=10, max_size=15))
-    cut = sorted(draw(st.sets(st.integers(1, len(number) - 1), max_size=4)))
-    groups = [number[a:b] for a, b in zip([0, *cut], [*cut, len(number)], strict=True)]
-    out = f"+{groups[0]}"
-    for index, group in enumerate(groups[1:]):
-        sep = draw(st.sampled_from([" ", "-", ".", ""]))
-        out += f"{sep}({group})" if index == 0 and draw(st.booleans()) else f"{sep}{group}"
-    return out
-
-
-@st.composite
-def email_addresses(draw: st.DrawFn) -> str:
-    label = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789-", min_size=1, max_size=12)
-    local = draw(st.text(alphabet="abcxyzABC0123456789._%+-", min_size=1, max_size=20).filter(
-        lambda s: s[0].isalnum()))
-    domain = ".".join(draw(st.lists(label, min_size=1, max_size=3)))
-    return f"{local}@{domain}.{draw(st.sampled_from(['com', 'io', 'co.uk', 'ORG']))}"
-
-
 @given(before=prose, phone=phone_numbers(), after=prose)
 def test_a_phone_number_in_text_is_found_whole(before: str, phone: str, after: str) -> None:
     text = f"{before} {phone} {after}"
@@ -158,21 +123,6 @@ def test_a_phone_number_in_text_is_found_whole(before: str, phone: str, after: s
 @given(before=prose, address=email_addresses(), after=prose)
 def test_an_email_address_in_text_is_found_whole(before: str, address: str, after: str) -> None:
     assert DROP.scrub(f"{before} {address}. {after}") == f"{before} {EMAIL_REMOVED}. {after}"
-
-
-@st.composite
-def numbers_of_a_job_ad(draw: st.DrawFn) -> str:
-    """What a job ad's numbers look like: salary ranges, dates, ids, pseudonyms."""
-    amount = st.integers(1, 999_999)
-    low, high = draw(amount), draw(amount)
-    day = draw(st.dates(date(1990, 1, 1), date(2040, 12, 31)))
-    return draw(st.sampled_from([
-        f"{low}-{high}", f"{low} - {high}", f"${low:,}-${high:,}", f"${low:,} - ${high:,} a year",
-        f"{low // 1000}k-{high // 1000}k", day.isoformat(), day.strftime("%m/%d/%Y"), day.strftime("%d.%m.%Y"),
-        day.strftime("%Y%m%d"), f"{day:%Y-%m-%d}T10:30:00Z", draw(digits), f"#{draw(digits)}",
-        draw(st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)),
-        "hmac:" + draw(st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)),
-        f"{draw(digits)}-{draw(digits)}", f"{low}/{high}", "user@localhost", "@handle"]))
 
 
 @given(before=prose, number=numbers_of_a_job_ad(), after=prose)
