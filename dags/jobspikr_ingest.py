@@ -27,7 +27,7 @@ Daily: JobsPikr `POST /v2/data` -> `raw.jobspikr_jobs` (and the expired jobs API
   (`raw.jobspikr_current_versions`, the rule staging follows too).
 - **apply_personal_data_retention** (after it) takes the contact and free-text fields out
   of record versions last seen more than `personal_data.retention_days` ago, in raw and the
-  archive (README: Personal data).
+  archive, and the free text out of snapshot versions as old (docs/personal-data.md).
 - **check_jobspikr_freshness** runs `dbt source freshness` even when the extract failed,
   so an outage shows as stale JobsPikr data (warns after `jobspikr_stale_after_hours`).
 - **dbt** (a Cosmos task group in watcher mode): its producer task runs one `dbt build` of

@@ -59,7 +59,7 @@ def configure_airflow_env(home: Path = LOCAL_DIR / "airflow") -> Path:
 
 
 def ensure_personal_data_key(path: Path = LOCAL_DIR / "personal_data.key") -> None:
-    """This machine's key for contact-field pseudonyms (README: Personal data), unless
+    """This machine's key for contact-field pseudonyms (docs/personal-data.md), unless
     ``JOBSPIKR_PERSONAL_DATA_KEY`` is set: made once, kept in ``.local`` (git-ignored, owner
     only). A deployment sets the variable itself, the same on every worker."""
     if not os.environ.get("JOBSPIKR_PERSONAL_DATA_KEY"):
