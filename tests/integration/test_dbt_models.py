@@ -88,7 +88,7 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
                               "delete from marts.job_listings",
                               "create table marts.mine (x int)",
                               "select 1 from quarantine.job_records_quarantine limit 1",
-                              # whole records and history stay out of BI's reach (README: Personal data)
+                              # whole records and history stay out of BI's reach (docs/personal-data.md)
                               "select 1 from raw.jobspikr_jobs_archive limit 1",
                               "select 1 from raw.jobspikr_rejects limit 1",
                               "select 1 from raw.personal_data_erasures limit 1",
