@@ -22,6 +22,7 @@ from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.dbt import DbtError, run_dbt
 from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention, forget_and_rebuild
+from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import openlineage_events_path
@@ -270,24 +271,30 @@ def test_retention_reduces_old_versions_once_in_raw_and_the_archive(warehouse: s
             f"Write to {POLICY.pseudonym('contact_email', 'jane@acme.com')}."  # recent: kept
 
 
-def test_sql_scrubs_the_scrapers_text_as_the_loader_scrubs_jobspikrs(warehouse: str) -> None:
+@pytest.mark.parametrize("fields", [
+    {"contact_email": "hash", "contact_phone_number": "hash"},  # the configured policy
+    {"contact_email": "keep", "contact_phone_number": "drop"},
+])
+def test_sql_scrubs_the_scrapers_text_as_the_loader_scrubs_jobspikrs(fields: dict[str, str], warehouse: str) -> None:
     """The legacy staging model's macro and the loader read the same patterns: on the same
-    generated texts they find the same values (SQL removes a hashed one: the key never
-    enters SQL, so it matches the loader under drop)."""
-    compiled = json.loads(run_dbt(["compile", "--quiet", "--output", "json", "--inline",
+    generated texts they find the same values and keep the same ones (SQL removes a hashed
+    value: the key never enters SQL, so it matches the loader under drop)."""
+    policy_var = {**project_var("personal_data"), "fields": fields}
+    compiled = json.loads(run_dbt(["compile", "--quiet", "--output", "json", "--vars",
+                                   json.dumps({"personal_data": policy_var}), "--inline",
                                    "select id, {{ scrub_personal_data('text') }} from samples order by id"],
                                   conn_id="warehouse_default"))["compiled"]
-    dropping = PersonalDataPolicy(fields=dict.fromkeys(POLICY.fields, "drop"), in_text=POLICY.in_text)
+    in_sql = PersonalDataPolicy(fields={name: "drop" if act == "hash" else act for name, act in fields.items()},
+                                in_text=POLICY.in_text)
     with psycopg.connect(warehouse, autocommit=True) as conn:
         conn.execute("create temporary table samples (id int, text text)")
 
-        @settings(max_examples=300, deadline=None, database=None)
+        @settings(max_examples=200, deadline=None, database=None)
         @given(st.lists(posting_texts, min_size=1, max_size=20))
         def scrubbed_alike(texts: list[str]) -> None:
             conn.execute("truncate samples")
             with conn.cursor() as cursor:
                 cursor.executemany("insert into samples values (%s, %s)", list(enumerate(texts)))
-            assert [text for _, text in conn.execute(compiled)] == [dropping.scrub(text) for text in texts]
+            assert [text for _, text in conn.execute(compiled)] == [in_sql.scrub(text) for text in texts]
 
         scrubbed_alike()
-
