@@ -3,21 +3,26 @@ then every table, the logs and the lineage events searched for them; retention; 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg import sql
 
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.dbt import DbtError, run_dbt
 from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention, forget_and_rebuild
+from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import openlineage_events_path
@@ -25,6 +30,7 @@ from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 from tests.integration.dag_runs import run_ingest
+from tests.support.contact_values import posting_texts
 
 pytestmark = pytest.mark.integration
 
@@ -39,21 +45,62 @@ def planted_phone(index: int) -> str:
     return f"+1 (555) 01{index:04d}"
 
 
+def text_only_email(index: int) -> str:
+    """A contact named only in a posting's text (no contact field names it)."""
+    return f"hiring.desk.{index}@planted-example.org"
+
+
+def text_only_phone(index: int) -> str:
+    return f"(555) 020-{index:04d}"
+
+
+def legacy_email(n: int) -> str:
+    return f"Scraped.Recruiter.{n}@planted-example.net"
+
+
+def legacy_phone(n: int) -> str:
+    return f"555.030.{n:04d}"
+
+
 @dataclass(frozen=True)
 class PlantedCatalogue(Catalogue):
     """The stand-in's records, every seventh with a recruiter's email and phone, which its
-    description repeats (as real postings do: "questions? write to ...")."""
+    description repeats (as real postings do: "questions? write to ..."); every seventh
+    from the third names another contact only in its title and description."""
 
     def record(self, index: int) -> dict[str, Any]:
         record = super().record(index)
         if index % 7 == 0:
             record["contact_email"], record["contact_phone_number"] = planted_email(index), planted_phone(index)
             record["job_description"] += f" Questions? Write to {planted_email(index)} or call {planted_phone(index)}."
+        if index % 7 == 3:
+            record["job_title"] += f" (apply: {text_only_email(index)})"
+            record["job_description"] += f" Apply to {text_only_email(index)}, tel. {text_only_phone(index)}."
         return record
 
 
 CATALOGUE = PlantedCatalogue(seed=7, size=300, anchor=TEST_ANCHOR, days=5)
 PLANTED = [i for i in range(CATALOGUE.size) if i % 7 == 0]
+TEXT_ONLY = [i for i in range(CATALOGUE.size) if i % 7 == 3]
+LEGACY = LegacyScrape(Catalogue(seed=7, size=300, anchor=TEST_ANCHOR, days=5), size=60)
+LEGACY_PLANTED = list(range(0, LEGACY.size, 5))
+
+
+def legacy_rows() -> list[dict[str, Any]]:
+    """The scraper's rows, every fifth naming a recruiter in its description (and every
+    tenth in its title too)."""
+    rows = LEGACY.rows()
+    for n in LEGACY_PLANTED:
+        rows[n]["description_html"] += f"<p>Contact {legacy_email(n)} or {legacy_phone(n)}.</p>"
+        if n % 10 == 0:
+            rows[n]["title"] += f" - {legacy_email(n)}"
+    return rows
+
+
+def planted_values() -> list[str]:
+    return [*(v for i in PLANTED for v in (planted_email(i), planted_phone(i))),
+            *(v for i in TEXT_ONLY for v in (text_only_email(i), text_only_phone(i))),
+            *(v for n in LEGACY_PLANTED for v in (legacy_email(n), legacy_phone(n)))]
 
 
 def occurrences(conn: psycopg.Connection, needle: str) -> dict[str, int]:
@@ -73,42 +120,70 @@ def occurrences(conn: psycopg.Connection, needle: str) -> dict[str, int]:
     return found
 
 
+def in_the_clear(conn: psycopg.Connection, value: str) -> dict[str, int]:
+    """``occurrences`` of the value as written, and of a phone number's digits, outside the
+    scraper's own table (which is not ours to change)."""
+    found = occurrences(conn, value)
+    if "@" not in value:
+        found |= occurrences(conn, re.sub(r"\D", "", value))
+    return {where: rows for where, rows in found.items() if not where.startswith("raw.legacy_scraped_jobs.")}
+
+
 def test_a_run_under_the_default_policy_leaves_no_contact_value_anywhere_and_forget_erases_one_person(
         airflow_db: None, warehouse: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     lineage = openlineage_events_path(Path(os.environ["AIRFLOW_HOME"]))
     lineage_before = lineage.stat().st_size if lineage.exists() else 0
+    with psycopg.connect(warehouse, autocommit=True) as conn, conn.transaction():
+        apply_migrations(conn)
+        write_legacy_rows(conn, legacy_rows())
     with StandinServer(StandinConfig(catalogue=CATALOGUE)) as server:
         monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server))
         assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC), conf={"backfill_days": 6}) == "success"
     lineage_events = lineage.read_bytes()[lineage_before:].decode().lower() if lineage.exists() else ""
 
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        for index in PLANTED:
-            for value in (planted_email(index), planted_phone(index)):
-                assert occurrences(conn, value) == {}, value
-                assert value.lower() not in caplog.text.lower() and value.lower() not in lineage_events
-        # what is kept instead: one pseudonym per person, so contacts can still be counted
+        for value in planted_values():
+            assert in_the_clear(conn, value) == {}, value
+            assert value.lower() not in caplog.text.lower() and value.lower() not in lineage_events
+        assert lineage_events  # the search above read real events
+        # The scraper's own table keeps what it wrote; past staging, its text holds markers.
+        assert occurrences(conn, legacy_email(0)) == {"raw.legacy_scraped_jobs.title": 1,
+                                                      "raw.legacy_scraped_jobs.description_html": 1}
+        marked = conn.execute("select count(*) from snapshots.legacy_jobs_snapshot where description ilike"
+                              " '%contact [email removed] or [phone removed].%'").fetchone()[0]
+        assert marked == len(LEGACY_PLANTED)
+        # What JobsPikr's records keep instead: one pseudonym per person, in the contact field
+        # and wherever the text named them, so contacts can still be counted and joined.
         pseudonyms = conn.execute("select count(distinct payload ->> 'contact_email') from raw.jobspikr_jobs"
                                   " where payload ->> 'contact_email' like 'hmac:%'").fetchone()[0]
         assert pseudonyms == len(PLANTED)
-        assert lineage_events  # the search above read real events
+        for index, field, value in ((PLANTED[1], "job_description", planted_phone(PLANTED[1])),
+                                    (TEXT_ONLY[1], "job_title", text_only_email(TEXT_ONLY[1]))):
+            texts = conn.execute(sql.SQL("select count(*) from raw.jobspikr_jobs where strpos(payload ->> {}, %s) > 0"
+                                         ).format(sql.Literal(field)),
+                                 (POLICY.pseudonym("contact_phone_number" if "@" not in value else "contact_email",
+                                                   value),)).fetchone()[0]
+            assert texts >= 1, (index, field)
 
-        # The legacy scraper's copy of one posting names the same recruiter in the clear.
+        # The legacy scraper's copy of one posting names a JobsPikr recruiter in the clear.
         person = PLANTED[1]
         legacy = LegacyScrape(Catalogue(seed=7, size=300, anchor=TEST_ANCHOR, days=5), size=1).rows()[0]
-        legacy["description_html"] = f"<p>Write to {planted_email(person)}.</p>"
+        legacy |= {"id": 10_000, "description_html": f"<p>Write to {planted_email(person)}.</p>"}
         with conn.transaction():
             write_legacy_rows(conn, [legacy])
         run_dbt(["build"], conn_id="warehouse_default")
-        assert occurrences(conn, planted_email(person))  # in raw and in what dbt made of it
+        assert occurrences(conn, planted_email(person)) == {"raw.legacy_scraped_jobs.description_html": 1}
+        pseudonym = POLICY.pseudonym("contact_email", planted_email(person))
+        assert "snapshots.jobspikr_jobs_snapshot.description" in occurrences(conn, pseudonym)
         records_before = conn.execute("select count(*) from marts.job_listing_records").fetchone()[0]
 
         changed = forget_and_rebuild(conn, POLICY, field_name="contact_email", value=planted_email(person).upper(),
                                      conn_id="warehouse_default")
         assert changed["raw.jobspikr_jobs"] >= 1 and changed["raw.legacy_scraped_jobs"] == 1
+        assert changed["snapshots.jobspikr_jobs_snapshot"] >= 1  # its text held the pseudonym
         assert occurrences(conn, planted_email(person)) == {}
-        assert occurrences(conn, POLICY.pseudonym("contact_email", planted_email(person))) == {}
+        assert occurrences(conn, pseudonym) == {}
         # nobody else was touched, nothing was lost, and the rebuild passed the marts' tests
         assert conn.execute("select count(*) from raw.jobspikr_jobs where payload ->> 'contact_email' like 'hmac:%'"
                             ).fetchone()[0] >= len(PLANTED) - 1
@@ -116,6 +191,18 @@ def test_a_run_under_the_default_policy_leaves_no_contact_value_anywhere_and_for
         audit = conn.execute("select field_name, rows_changed, tables::text from raw.personal_data_erasures").fetchall()
         assert [(f, n) for f, n, _ in audit] == [("contact_email", sum(changed.values()))]
         assert "planted" not in audit[0][2].lower() and "hmac" not in audit[0][2]
+
+        # Retention reaches the history: versions captured over retention_days ago lose their text.
+        aged = conn.execute("update snapshots.legacy_jobs_snapshot set dbt_updated_at = dbt_updated_at"
+                            " - interval '400 days' where source_record_id::int <= 10").rowcount
+        reduced = apply_retention(conn, POLICY)
+        assert reduced["snapshots.legacy_jobs_snapshot"] == aged == 10
+        assert reduced["snapshots.jobspikr_jobs_snapshot"] == 0  # (the served listings' history holds no text)
+        assert set(reduced) == {"raw.jobspikr_jobs", "raw.jobspikr_jobs_archive", "snapshots.jobspikr_jobs_snapshot",
+                                "snapshots.legacy_jobs_snapshot"}
+        assert conn.execute("select count(*) from snapshots.legacy_jobs_snapshot where description is null"
+                            " and source_record_id::int <= 10").fetchone()[0] == 10
+        assert apply_retention(conn, POLICY)["snapshots.legacy_jobs_snapshot"] == 0
 
 
 RECORD = {"uniq_id": "a" * 32, "cursor": 1, "post_date": "2026-11-18", "contact_email": "Jane@Acme.com",
@@ -134,8 +221,7 @@ def land(conn: psycopg.Connection, policy: PersonalDataPolicy) -> None:
 
 @pytest.mark.parametrize("action", ["hash", "drop", "keep"])
 def test_each_action_holds_in_raw_and_the_rejects(action: str, warehouse: str) -> None:
-    policy = PersonalDataPolicy(fields={"contact_email": action, "contact_phone_number": "hash"},
-                                free_text_fields=POLICY.free_text_fields, key=b"test-key")
+    policy = replace(POLICY, fields={"contact_email": action, "contact_phone_number": "hash"}, key=b"test-key")
     with psycopg.connect(warehouse, autocommit=True) as conn:
         land(conn, policy)
         stored = [row[0] for row in conn.execute(
@@ -181,4 +267,34 @@ def test_retention_reduces_old_versions_once_in_raw_and_the_archive(warehouse: s
         for reduced in ("a" * 32, "c" * 32):
             assert not {"contact_email", "contact_phone_number", "job_description", "html_job_description"} \
                 & set(rows[reduced]) and rows[reduced]["job_title"] == "Data Engineer"
-        assert rows["d" * 32]["job_description"] == "Write to [contact_email]."  # recent: kept
+        assert rows["d" * 32]["job_description"] == \
+            f"Write to {POLICY.pseudonym('contact_email', 'jane@acme.com')}."  # recent: kept
+
+
+@pytest.mark.parametrize("fields", [
+    {"contact_email": "hash", "contact_phone_number": "hash"},  # the configured policy
+    {"contact_email": "keep", "contact_phone_number": "drop"},
+])
+def test_sql_scrubs_the_scrapers_text_as_the_loader_scrubs_jobspikrs(fields: dict[str, str], warehouse: str) -> None:
+    """The legacy staging model's macro and the loader read the same patterns: on the same
+    generated texts they find the same values and keep the same ones (SQL removes a hashed
+    value: the key never enters SQL, so it matches the loader under drop)."""
+    policy_var = {**project_var("personal_data"), "fields": fields}
+    compiled = json.loads(run_dbt(["compile", "--quiet", "--output", "json", "--vars",
+                                   json.dumps({"personal_data": policy_var}), "--inline",
+                                   "select id, {{ scrub_personal_data('text') }} from samples order by id"],
+                                  conn_id="warehouse_default"))["compiled"]
+    in_sql = PersonalDataPolicy(fields={name: "drop" if act == "hash" else act for name, act in fields.items()},
+                                in_text=POLICY.in_text)
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        conn.execute("create temporary table samples (id int, text text)")
+
+        @settings(max_examples=200, deadline=None, database=None)
+        @given(st.lists(posting_texts, min_size=1, max_size=20))
+        def scrubbed_alike(texts: list[str]) -> None:
+            conn.execute("truncate samples")
+            with conn.cursor() as cursor:
+                cursor.executemany("insert into samples values (%s, %s)", list(enumerate(texts)))
+            assert [text for _, text in conn.execute(compiled)] == [in_sql.scrub(text) for text in texts]
+
+        scrubbed_alike()

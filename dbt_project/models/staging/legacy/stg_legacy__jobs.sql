@@ -1,9 +1,14 @@
--- The legacy scraper's postings, parsed into our internal schema.
+-- The legacy scraper's postings, parsed into our internal schema, its free text scrubbed of
+-- contact values (macros/scrub_personal_data.sql).
 with
 
 source as (
 
-    select * from {{ source('legacy', 'legacy_scraped_jobs') }}
+    -- the scraper's free text without the personal data the policy does not keep: its
+    -- table is not ours to change, so the policy applies as the rows enter the warehouse
+    select {{ scrubbed_columns('legacy', ['id', 'source_site', 'external_id', 'url', 'title', 'company', 'location',
+                                          'description_html', 'salary_text', 'posted_at', 'scraped_at']) }}
+    from {{ source('legacy', 'legacy_scraped_jobs') }}
 
 ),
 
