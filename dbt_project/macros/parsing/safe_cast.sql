@@ -9,4 +9,3 @@
         when lower(btrim({{ expr }})) in ('false', 'f', 'no', 'n', '0') then false
     end
 {%- endmacro %}
-
