@@ -10,7 +10,8 @@ works in full: `docs/how-a-run-works.md`.
 - **fetch_expirations**: upserts the jobs JobsPikr's expired jobs API reports into `raw.jobspikr_expirations`.
 - **check_jobspikr_freshness**: `dbt source freshness`, even when the extract failed.
 - **archive_stale_listings**: moves expired and long-unseen listings to `raw.jobspikr_jobs_archive`.
-- **apply_personal_data_retention**: strips contact and free-text fields from old versions, snapshots included (`docs/personal-data.md`).
+- **apply_personal_data_retention**: strips contact and free-text fields from old versions,
+  snapshots included (`docs/personal-data.md`).
 - **dbt**: one `dbt build` (Cosmos, watcher mode), a task per model, seed and snapshot with its tests.
 - **report_migration**: logs the cutover summary and threshold checks, writes its dashboard (`docs/cutover.md`).
 

@@ -16,7 +16,7 @@ removed one becomes; each source's free-text fields; what retention empties and 
   pseudonym, or by the field's marker. No table, log or lineage event ever holds what the
   policy does not keep.
 - **The legacy scraper's text** is not ours to change in raw: its staging model applies the
-  same patterns (``macros/scrub_personal_data.sql``), so nothing past staging holds a value
+  same patterns (``macros/personal_data/scrub_personal_data.sql``), so nothing past staging holds a value
   in the clear. The key never enters SQL (view definitions are readable by every role, and
   dbt logs its SQL), so there ``hash`` removes the value as ``drop`` does.
 - **Retention** (``apply_retention``, a DAG task): record versions last seen more than

@@ -1,16 +1,4 @@
-{#-
-  arrived_since_last_run(): in an incremental run, a predicate keeping the records each
-  source delivered since its newest record already in {{ this }}: a `last_seen_at` later
-  than that source's newest one less `incremental_lookback_hours` (for loads that committed
-  late), or an `arrival_sequence` above the highest one (a source that numbers its rows,
-  like the legacy scraper, can deliver a new row with an old timestamp). A source with no
-  record in {{ this }} yet (just added) is read whole. Outside incremental runs: `true`.
-  The model needs indexes on (source, last_seen_at) and (source, arrival_sequence).
-
-  The cut-offs are read first and rendered as literals: Postgres pushes a literal filter
-  through the staging views into the raw tables' indexes, whereas a filter holding a
-  subquery would be evaluated only after every raw row had been staged.
--#}
+{#- Documented in _incremental__macros.yml. -#}
 {% macro arrived_since_last_run() -%}
     {%- if not (execute and is_incremental()) -%}
         true

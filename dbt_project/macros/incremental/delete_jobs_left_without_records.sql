@@ -1,10 +1,4 @@
-{#-
-  delete_jobs_left_without_records(): job_listings' post-hook. A job loses its records when
-  they join another job, are quarantined, or their source stops being served; its row must
-  go. Normally only the jobs this run's clustering moved records out of, and the jobs of
-  quarantined records, can be left empty, so only those are checked (an index lookup each);
-  after a change of source flags, or on a first build, every job is.
--#}
+{#- Documented in _incremental__macros.yml. -#}
 {% macro delete_jobs_left_without_records() -%}
     delete from {{ this }} as listing
     where not exists (select from {{ ref('job_listing_records') }} as r

@@ -1,12 +1,4 @@
-{#-
-  delete_matches_no_longer_scored(key_column): a post-hook of marts.job_listing_matches.
-  A pair leaves the mart when int_job_pairs__matched no longer holds it (a record changed
-  or left, and the pair was not scored again) or when one of its records is not served
-  (quarantined, or its source switched off). Such a pair always has a record that this
-  run's clustering re-walked, so only the pairs of those records are checked (an index
-  lookup each); after a change of source flags, or on a first build, every pair is.
-  One statement per key column, as in delete_pairs_of_changed_records.
--#}
+{#- Documented in _incremental__macros.yml. -#}
 {% macro delete_matches_no_longer_scored(key_column) -%}
     delete from {{ this }} as shown
     where (not exists (select from {{ ref('int_job_pairs__matched') }} as pairs

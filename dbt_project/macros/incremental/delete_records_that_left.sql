@@ -1,15 +1,4 @@
-{#-
-  The one rule for records that leave: a record whose newest delivery failed validation is
-  in the quarantine now, and leaves every model downstream of the checks. Every incremental
-  model removes such records through these macros, nowhere else:
-
-  records_that_left(since=none): the records (record_key, source, source_record_id) whose
-    newest check failed, or only those checked after `since` (a timestamptz expression).
-    An index lookup (int_job_records__checked is indexed on quarantine_reason).
-  delete_records_that_left(columns=['record_key']): the post-hook of a model keyed by
-    `columns` (int_job_records__normalised, int_job_records__blocks: record_key;
-    job_listing_records: source and source_record_id): deletes those records' rows.
--#}
+{#- Documented in _incremental__macros.yml. -#}
 {% macro records_that_left(since=none) -%}
     select record_key, source, source_record_id from {{ ref('int_job_records__checked') }}
     where quarantine_reason is not null

@@ -1,37 +1,4 @@
-{#-
-  The matcher's comparisons and score (int_job_pairs__matched).
-
-  word_set(expr): the distinct words of a text, sorted (equal for reordered titles).
-  token_overlap(a_words, b_words): how much of the shorter of two word sets (word_set) the
-    other contains (words in both / words of the shorter; 0 when either is empty): "data
-    scientist senior" and "senior data scientist" overlap fully, "google" and "google
-    cloud" too. Trigram similarity (pg_trgm) reads spelling; this reads words.
-
-  comparison_levels(): each comparison of a scored pair cut into levels, as columns:
-    company_level  same (normalised names equal) / contained (one's words all in the other's)
-                   / overlapping (half of them) / different / missing
-    title_level    same / reordered (the same words in another order) / misspelled (the same
-                   words, some mistyped: same_words_but_typos) / close (trigram similarity
-                   >= 0.85, neither's words all in the other's: "data scientist ii" is not
-                   close to "data scientist", a qualifier makes another job) / similar
-                   (trigram or word overlap >= 0.6) / different
-    text_level     same (opening or whole-text similarity >= 0.95) / close (>= 0.8) /
-                   similar (>= 0.5) / different / missing (a text under 40 characters)
-    salary_level   agree (within dedup_salary_tolerance) / disagree / unknown
-    posted_level   same_day (<= 1 day apart) / same_week (<= 7) / later
-    flag_level     flagged (JobsPikr says one duplicates the other) / unflagged
-
-  same_words_but_typos(a_words, b_words): two word sets (word_set) of one size whose every word
-    of the first is in the second, or is one typo away from one of its words: one letter
-    added, dropped or changed, or two letters swapped, in a word of five letters or more
-    (so "scinetist" is "scientist", while "senior" and "junior", "i" and "ii" stay apart).
-
-  match_score(weights): the sum of the levels' weights, `weights` being a jsonb object of
-    "comparison:level" -> weight (from the seed dedup_match_weights); a level without a
-    weight counts 0.
-
-  dedup_threshold(kind): the seed's score threshold for a `match` or a `possible` duplicate.
--#}
+{#- Documented in _matching__macros.yml. -#}
 {% macro word_set(expr) -%}
     array(select distinct word from unnest(string_to_array({{ expr }}, ' ')) as word order by word)
 {%- endmacro %}

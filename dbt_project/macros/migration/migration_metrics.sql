@@ -1,19 +1,4 @@
-{#-
-  migration_metrics(by_day): the migration's comparison metrics as long rows
-  (metric_date, source, metric, value), per post-date day when `by_day`, else over all data
-  (metric_date null). `source` is `jobspikr`, `legacy`, or `overlap` (jobs both found).
-  Every source is measured, served or not: the point is to compare them.
-
-    records                 valid records delivered
-    unique_jobs             distinct jobs after deduplication
-    coverage_pct            share of the other source's jobs this source also found
-                            (overlap: jobs both found, as a share of all jobs)
-    completeness_<field>_pct  share of valid records with the field (var completeness_fields)
-    freshness_hours         median hours from post date to first delivery
-    duplicate_rate_pct      share of records that repeat a job the source already delivered
-    quarantine_rate_pct     share of delivered records that failed validation
-    ingestion_seconds       JobsPikr extraction time (by day of the load; legacy: not measured)
--#}
+{#- Documented in _migration__macros.yml. -#}
 {% macro migration_metrics(by_day) -%}
 {%- set day = 'post_date' if by_day else 'null::date' -%}
 {%- set fields = var('completeness_fields') -%}

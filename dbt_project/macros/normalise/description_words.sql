@@ -1,11 +1,4 @@
-{#-
-  description_words(expr, chars): the opening of a description as lower-case words (of its
-  plain_text), after
-  what boards and scrapers put before the ad itself: page chrome ("3.4 Quick Apply Full-time
-  3 hours ago Full Job Description", "4.1 out of 5 stars", "Urgently hiring"), and prefixes
-  ("Job description:",
-  "Description:", "About the job", "Apply today!"). Copies of one ad then open alike.
--#}
+{#- Documented in _normalise__macros.yml. -#}
 {% macro description_words(expr, chars) -%}
     left(btrim(regexp_replace(regexp_replace(
         lower({{ plain_text("left(coalesce(" ~ expr ~ ", ''), " ~ (chars | string) ~ " + 200)") }}),

@@ -1,16 +1,4 @@
-{#-
-  Location normalisation, one place for every source.
-
-  normalise_city(expr): lower case, punctuation -> space, collapsed; empty -> null. A metro
-    area as job boards name it is its city ("Greater Boston Area", "Greater Seattle Metro
-    Area" -> "boston", "seattle").
-  state_code_lookup() / state_key(expr): a US state as its two-letter code, from a code
-    ("tx") or a name ("Texas", "New york"): join `state_code_lookup() as states` on
-    `states.state_key = state_key(expr)` (a hash join, not a lookup per row); anything else
-    finds no state (null).
-  country_code(expr): "US" for the spellings seen in the feeds (US, usa, USA, United States,
-    United states, United States of America); other non-empty values upper-cased; empty -> null.
--#}
+{#- Documented in _normalise__macros.yml. -#}
 {% macro normalise_city(expr) -%}
     nullif(regexp_replace(btrim(regexp_replace(lower(coalesce({{ plain_text(expr) }}, '')), '[^[:alnum:]]+', ' ', 'g')),
                           '^greater (.+?)( metro(politan)?)? area$', '\1'), '')
@@ -35,15 +23,6 @@
     end
 {%- endmacro %}
 
-{#-
-  Where a source's city field says more than one city, or none:
-  names_remote(expr): the city field says "Remote" (a remote job, not a place).
-  listed_city(expr): the city a record is served with: the field's first city when it
-    lists several joined by "|" ("Nashik|Navi Mumbai|Thane" -> "Nashik"); null for "Remote".
-  listed_cities(expr): the whole list when there are several, else null. A multi-city
-    record is one posting in each of its cities: it matches a record in any of them
-    (same_place), and a job takes it in one place only (int_job_records__clustered).
--#}
 {% macro names_remote(expr) -%}
     coalesce({{ expr }} ~* '^\s*remote\M', false)
 {%- endmacro %}

@@ -1,15 +1,4 @@
-{#-
-  normalise_title(expr): the comparable form of a job title.
-
-  plain_text first (entities, typographic dashes and spaces); lower case; `&` -> `and`; punctuation -> space; common abbreviations expanded so that
-  "Sr. Software Eng." and "Senior Software Engineer" compare equal:
-    sr -> senior, jr -> junior, eng/engr -> engineer, mgr -> manager, dev -> developer,
-    sw -> software, ml -> machine learning, assoc -> associate;
-  runs of spaces collapsed, trimmed. Seniority words are kept: a senior and a junior role
-  at the same company are different jobs. Board noise after the title goes first (twice,
-  for a title with two): " - Remote", " (Remote USA)", " | Full Time", " - Contract",
-  " - Job ID 48213", " - Req #123": where and how is not what the job is.
--#}
+{#- Documented in _normalise__macros.yml. -#}
 {% macro normalise_title(expr) -%}
     btrim(regexp_replace(
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(

@@ -1,14 +1,4 @@
-{#-
-  plain_text(expr): text as a reader sees it, before any other normaliser reads it.
-
-  Job text is scraped from HTML pages and typed in word processors, so the same words reach
-  us spelled with markup and typography: HTML entities left unescaped ("R&amp;D",
-  "Data&nbsp;Scientist", "Women&#39;s", twice escaped "&amp;nbsp;"), no-break and thin
-  spaces, typographic dashes ("Data Scientist – Remote") and curly quotes. The common
-  entities become their character and any other entity a space; those spaces, dashes and
-  quotes become their ASCII form. The normalisers then compare words, whatever markup or
-  keyboard wrote them.
--#}
+{#- Documented in _normalise__macros.yml. -#}
 {% macro plain_text(expr) -%}
     translate(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         -- first, and twice, so that a twice-escaped entity ("&amp;amp;", "&amp;nbsp;") is read too

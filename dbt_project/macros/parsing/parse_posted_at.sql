@@ -1,11 +1,4 @@
-{#- The post date a scraper wrote, in the forms scrapers write, resolved against when the
-    page was scraped. `posted` must already be lower-cased and trimmed.
-
-    ISO (2021-10-03, 2021-10-03T04:25:55Z), US numeric (10/03/2021, 10/3/21), month names
-    (Oct 3, 2021; October 3rd 2021; 3 Oct 2021), relative (3 days ago, Posted 30+ days
-    ago, 2 weeks ago, an hour ago, today, just posted, yesterday). "30+ days ago" is read
-    as 30 days: the scraper's board shows no more. A form not listed, or a date that does
-    not exist (02/30/2021), is null, and the record is quarantined as missing_post_date. -#}
+{#- Documented in _parsing__macros.yml. -#}
 {% macro parse_posted_at(posted, scraped) -%}
     case
         when {{ posted }} ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}' then
@@ -35,14 +28,10 @@
     end
 {%- endmacro %}
 
-{#- 1..12 from a month's first three letters, else null. -#}
 {% macro _month_number(abbreviation) -%}
     nullif((strpos('janfebmaraprmayjunjulaugsepoctnovdec', {{ abbreviation }}) + 2) / 3, 0)::text
 {%- endmacro %}
 
-{#- The date of year, month and day given as text, or null when no such date exists
-    (a two-digit year is 20yy). Nested cases, because only a case fixes the order in which
-    Postgres evaluates: make_date must never see a month of 13 (it would fail the model). -#}
 {% macro _valid_date(year, month, day) -%}
     {%- set y = "case when length(" ~ year ~ ") = 2 then 2000 + (" ~ year ~ ")::int else (" ~ year ~ ")::int end" -%}
     case when ({{ month }}) ~ '^[0-9]{1,2}$' and ({{ day }}) ~ '^[0-9]{1,2}$' and ({{ year }}) ~ '^[0-9]{2,4}$' then
@@ -55,13 +44,6 @@
     end
 {%- endmacro %}
 
-{#- checked_post_date(parsed, crawled): the parsed post date unless it is more than
-    var('post_date_grace_days') after the day the page was crawled, else null: a job is not
-    posted long after it was seen. (Not "never after": JobsPikr's own rows carry post dates
-    up to five days after their crawl_timestamp, a board's re-post date.)
-    post_date_issue(parsed, raw, crawled) names why a present post date is null:
-    post_date_unparseable (a form parse_posted_at does not read, a day that does not exist)
-    or post_date_after_crawl. Either way the record is quarantined as missing_post_date. -#}
 {% macro checked_post_date(parsed, crawled) -%}
     case when {{ parsed }} <= {{ _latest_post_date(crawled) }} then {{ parsed }} end
 {%- endmacro %}

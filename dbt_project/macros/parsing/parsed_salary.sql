@@ -1,28 +1,4 @@
-{#-
-  parsed_salary(text, given_min, given_max, given_currency, given_period): a salary as a
-  lateral subquery (`cross join lateral {{ parsed_salary(...) }} as salary`) with columns
-  salary_min, salary_max, salary_currency, salary_period and salary_issue. Every source's
-  salary goes through it, so the marts' salary invariants hold where the value is made:
-
-    - salary_max >= salary_min > 1, both at most 10,000,000, or both null;
-    - a currency and a period only with an amount.
-
-  The amounts are the source's own parsed numbers (`given_min`/`given_max`, JobsPikr's
-  inferred_salary_from/_to) when it sent any, else the first two numbers of `text`
-  ("$110,000 - $150,000 a year", "$120k-$140k", "Pay: $25.00 - $30.00 per hour",
-  "1.0 - 1000000.0 USD /YEAR", "From $103,230.00 per year"; k = thousand). A number must be
-  well formed (digits, comma groups of three, one decimal point): "$25.00.00" or "45.000,00"
-  makes the whole text unreadable, never a guess. The period is the source's own unit, else
-  the text's word (hour, day, week, month, year, annum), else what the amount implies (at
-  least 1,000: yearly; under 200: hourly); the currency the source's, else $/USD, €/EUR, £/GBP.
-
-  A value that breaks an invariant is null, and salary_issue names the rule:
-    salary_malformed_number  a number in the text is not well formed
-    salary_placeholder       a minimum of 0 or 1 ("0 - 0 /", "1.0 - 1000000.0"): no salary
-    salary_range_inverted    the maximum is below the minimum
-    salary_out_of_range      an amount over 10,000,000, or a number too long to be one
-  Text without numbers ("Competitive", "DOE") is no salary and no issue.
--#}
+{#- Documented in _parsing__macros.yml. -#}
 {% macro parsed_salary(text, given_min='null', given_max='null', given_currency='null', given_period='null') -%}
 (
     select
@@ -100,7 +76,6 @@
 )
 {%- endmacro %}
 
-{#- salary_period_word(expr): the pay period a text names (hour, day, week, month, year), or null. -#}
 {% macro salary_period_word(expr) -%}
     case
         when {{ expr }} ~* '(hour|hr\M|/h\M)' then 'hourly'
@@ -111,12 +86,6 @@
     end
 {%- endmacro %}
 
-{#-
-  salary_text(relation): the other way round, for serving the scraper's shape: the salary
-  columns of `relation` (salary_min, salary_max, salary_currency, salary_period) as the text
-  a board shows, "$120000 - $150000 a year", "$40 - $55.5 an hour", which parsed_salary
-  reads back to the same numbers and period; null when there is no salary.
--#}
 {% macro salary_text(relation) -%}
     {%- set symbol = "case " ~ relation ~ ".salary_currency when 'EUR' then '€' when 'GBP' then '£' else '$' end" -%}
     case when {{ relation }}.salary_min is not null then
@@ -128,11 +97,6 @@
     end
 {%- endmacro %}
 
-{#-
-  annual_salary(amount, period): `amount` a year, so that one salary written per hour on one
-  board and per year on another compares equal: hourly x 2,080 (40 hours, 52 weeks), daily
-  x 260, weekly x 52, monthly x 12; yearly or no period as it is.
--#}
 {% macro annual_salary(amount, period) -%}
     ({{ amount }} * case {{ period }} when 'hourly' then 2080 when 'daily' then 260 when 'weekly' then 52
                                       when 'monthly' then 12 else 1 end)

@@ -63,7 +63,7 @@ common_shingles as (
 
     select block_key from blocks
     where block like 'shingles %'
-      and block_key in (select block_key from recent where block like 'shingles %')
+      and block_key in (select recent.block_key from recent where recent.block like 'shingles %')
     group by block_key
     having count(*) > {{ var('dedup_max_shingle_block_records') }}
 
@@ -75,23 +75,23 @@ candidates as materialized (
     select distinct
         least(recent.record_key, other.record_key)    as left_key,
         greatest(recent.record_key, other.record_key) as right_key
-    from recent join blocks as other
-        on other.block_key = recent.block_key
+    from recent inner join blocks as other
+        on recent.block_key = other.block_key
        and other.post_date between recent.post_date - {{ var('dedup_max_post_date_gap_days') }}
                                and recent.post_date + {{ var('dedup_max_post_date_gap_days') }}
-       and other.record_key <> recent.record_key
-    where recent.block_key not in (select block_key from common_shingles)
+       and recent.record_key <> other.record_key
+    where recent.block_key not in (select common_shingles.block_key from common_shingles)
     union
     -- JobsPikr's own duplicate flag, either way round, whatever the blocks
     select least(flagging.record_key, flagged.record_key), greatest(flagging.record_key, flagged.record_key)
     from (select distinct record_key from recent) as touched
-    join records as flagging on flagging.record_key = touched.record_key
-    join records as flagged on flagged.record_key = 'jobspikr:' || flagging.duplicate_of
+    inner join records as flagging on touched.record_key = flagging.record_key
+    inner join records as flagged on flagged.record_key = 'jobspikr:' || flagging.duplicate_of
     union
     select least(flagging.record_key, flagged.record_key), greatest(flagging.record_key, flagged.record_key)
     from (select distinct record_key from recent) as touched
-    join records as flagged on flagged.record_key = touched.record_key and flagged.source = 'jobspikr'
-    join records as flagging on flagging.duplicate_of = flagged.source_record_id
+    inner join records as flagged on touched.record_key = flagged.record_key and flagged.source = 'jobspikr'
+    inner join records as flagging on flagged.source_record_id = flagging.duplicate_of
 
 ),
 
@@ -123,17 +123,18 @@ comparable as materialized (
                      * greatest({{ annual_salary('a.salary_min', 'a.salary_period') }},
                                 {{ annual_salary('b.salary_min', 'b.salary_period') }}) end as salary_agrees
     from candidates
-    join records as a on a.record_key = candidates.left_key
-    join records as b on b.record_key = candidates.right_key
+    inner join records as a on candidates.left_key = a.record_key
+    inner join records as b on candidates.right_key = b.record_key
     -- offset 0: computed once per pair (a plain subquery is inlined at every use)
-    -- offset 0: each side's words are split once
+    -- offset 0: each side's words are split once (sqlfluff's postgres grammar has no OFFSET
+    -- without LIMIT: noqa PRS)
     cross join lateral (select {{ word_set('a.title_norm') }} as title_a, {{ word_set('b.title_norm') }} as title_b,
                                {{ word_set('a.company_norm') }} as company_a,
                                {{ word_set('b.company_norm') }} as company_b
-                        offset 0) as words
+                        offset 0) as words  -- noqa: PRS
     cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity,
                                {{ token_overlap('words.title_a', 'words.title_b') }} as title_overlap
-                        offset 0) as titles
+                        offset 0) as titles  -- noqa: PRS
     where {{ same_place('a', 'b') }}
       and (greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
            or {{ same_words_but_typos('words.title_a', 'words.title_b') }})
@@ -151,12 +152,12 @@ scored as materialized (
         -- only where it can change the level)
         case when heads.head_similarity >= {{ var('dedup_description_similarity') }} then heads.head_similarity
              else greatest(heads.head_similarity,
-                           word_similarity(left(head_a, 150), words_b),
-                           word_similarity(left(head_b, 150), words_a)) end as opening_similarity,
-        {{ sketch_similarity('sketch_a', 'sketch_b') }}     as text_similarity,
-        least(length(words_a), length(words_b)) < 40        as text_missing
+                           word_similarity(left(comparable.head_a, 150), comparable.words_b),
+                           word_similarity(left(comparable.head_b, 150), comparable.words_a)) end as opening_similarity,
+        {{ sketch_similarity('comparable.sketch_a', 'comparable.sketch_b') }} as text_similarity,
+        least(length(comparable.words_a), length(comparable.words_b)) < 40 as text_missing
     -- offset 0: computed once per pair (a plain subquery is inlined at every use)
-    from comparable, lateral (select similarity(head_a, head_b) as head_similarity offset 0) as heads
+    from comparable, lateral (select similarity(comparable.head_a, comparable.head_b) as head_similarity offset 0) as heads  -- noqa: PRS
 
 ),
 
@@ -188,8 +189,8 @@ decided as (
     select
         weighed.*,
         case
-            when match_score >= {{ dedup_threshold('match') }} then 'match'
-            when match_score >= {{ dedup_threshold('possible') }} then 'possible_duplicate'
+            when weighed.match_score >= {{ dedup_threshold('match') }} then 'match'
+            when weighed.match_score >= {{ dedup_threshold('possible') }} then 'possible_duplicate'
         end as decision
     from weighed
 

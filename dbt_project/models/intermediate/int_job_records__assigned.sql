@@ -4,8 +4,8 @@
 -- sources the flags enable; the A/B variants and the migration metrics compare the sources
 -- side by side, so they read all of them. (An expiry does not pass through deduplication:
 -- it changes no record's values, only its job's status.)
-select normalised.*, clustered.cluster_key, clustered.job_listing_id, clustered.clustered_at,
+select normalised.*, clusters.cluster_key, clusters.job_listing_id, clusters.clustered_at,
        expirations.expired_on, expirations.last_reported_at as expiry_reported_at
 from {{ ref('int_job_records__normalised') }} as normalised
-join {{ ref('int_job_records__clustered') }} as clustered using (record_key)
+inner join {{ ref('int_job_records__clustered') }} as clusters using (record_key)
 left join {{ ref('stg_jobspikr__expirations') }} as expirations using (record_key)

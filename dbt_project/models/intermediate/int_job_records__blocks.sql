@@ -48,7 +48,7 @@ keys as (
     from records where company_norm is not null
     union all
     select record_key, post_date, 'word', md5(concat_ws('|', company_norm, coalesce(city_norm, ''), coalesce(state_code, ''),
-        (select word from regexp_split_to_table(title_norm, ' ') as word order by length(word) desc, word limit 1)))
+        (select word from regexp_split_to_table(records.title_norm, ' ') as word order by length(word) desc, word limit 1)))
     from records where company_norm is not null
     union all
     select record_key, post_date, 'opening', md5(left(description_words, 120))
@@ -74,15 +74,16 @@ leaving as (
 -- the shingle keys this run adds or takes records from, counted before and after it
 shingle_counts as (
 
-    select block_key, 0 as before, 1 as after from keys where block like 'shingles %'
+    select block_key, 0 as records_before, 1 as records_after from keys where block like 'shingles %'
     union all
-    select block_key, 1, case when record_key in (select record_key from leaving) then 0 else 1 end
-    from {{ this }}
-    where block like 'shingles %'
-      and block_key in (select block_key from keys where block like 'shingles %'
-                        union
-                        select block_key from {{ this }}
-                        where block like 'shingles %' and record_key in (select record_key from leaving))
+    select blocked_before.block_key, 1, case when blocked_before.record_key in (select leaving.record_key from leaving) then 0 else 1 end
+    from {{ this }} as blocked_before
+    where blocked_before.block like 'shingles %'
+      and blocked_before.block_key in (select keys.block_key from keys where keys.block like 'shingles %'
+                                 union
+                                 select shingle.block_key from {{ this }} as shingle
+                                 where shingle.block like 'shingles %'
+                                   and shingle.record_key in (select leaving.record_key from leaving))
 
 ),
 
@@ -90,17 +91,17 @@ now_or_no_longer_common as (
 
     select block_key from shingle_counts
     group by block_key
-    having (sum(before) > {{ var('dedup_max_shingle_block_records') }})
-        <> (sum(after) > {{ var('dedup_max_shingle_block_records') }})
+    having (sum(records_before) > {{ var('dedup_max_shingle_block_records') }})
+        <> (sum(records_after) > {{ var('dedup_max_shingle_block_records') }})
 
 ),
 
 restamped as (
 
-    select record_key, post_date, block, block_key from {{ this }}
-    where record_key in (select record_key from {{ this }}
-                         where block_key in (select block_key from now_or_no_longer_common))
-      and record_key not in (select record_key from leaving)
+    select blocked_before.record_key, blocked_before.post_date, blocked_before.block, blocked_before.block_key from {{ this }} as blocked_before
+    where blocked_before.record_key in (select shingle.record_key from {{ this }} as shingle
+                                  where shingle.block_key in (select changed.block_key from now_or_no_longer_common as changed))
+      and blocked_before.record_key not in (select leaving.record_key from leaving)
 
 )
 {% endif %}

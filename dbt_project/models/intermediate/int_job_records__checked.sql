@@ -27,9 +27,9 @@ arrived as (
     {% if is_incremental() %}
       -- a scalar subquery: one index probe per re-read record (NOT EXISTS became a hash
       -- anti-join over the whole table)
-      and (select checked.last_seen_at = unioned.last_seen_at
-                  and checked.arrival_sequence is not distinct from unioned.arrival_sequence
-           from {{ this }} as checked where checked.record_key = unioned.record_key) is not true
+      and (select checked.last_seen_at = unioned.last_seen_at  -- noqa: RF01
+                  and checked.arrival_sequence is not distinct from unioned.arrival_sequence  -- noqa: PRS, RF01
+           from {{ this }} as checked where checked.record_key = unioned.record_key) is not true  -- noqa: PRS, RF01
     {% endif %}
 
 )
@@ -42,7 +42,7 @@ select
             then 'no_usable_location'
         -- a post date the parse nulled says why (post_date_after_crawl, post_date_unparseable)
         when post_date is null then coalesce(
-            (select issue ->> 'rule' from jsonb_array_elements(field_issues) as issue
+            (select issue ->> 'rule' from jsonb_array_elements(arrived.field_issues) as issue
              where issue ->> 'field' = 'post_date' limit 1), 'missing_post_date')
         when post_date > current_date + 1 then 'post_date_in_future'
         when post_date < date '2000-01-01' then 'post_date_before_2000'

@@ -75,8 +75,8 @@ seeds as (
     union
     select earlier_job.record_key
     from {{ this }} as earlier
-    join {{ this }} as earlier_job using (component_key)
-    where earlier.record_key in (select record_key from touched)
+    inner join {{ this }} as earlier_job using (component_key)
+    where earlier.record_key in (select touched.record_key from touched)
 
 ),
 {% endif %}
@@ -103,7 +103,7 @@ walk (seed, node) as (
 
     select record_key, record_key from seeds
     union
-    select walk.seed, edges.neighbour from walk join edges on edges.node = walk.node
+    select walk.seed, edges.neighbour from walk inner join edges on walk.node = edges.node
 
 ),
 
@@ -122,7 +122,7 @@ members as (
         regexp_replace(member.city_norm, ' [a-z]{2}$', '') as city_key,
         member.state_code
     from components
-    join records as member on member.record_key = components.seed
+    inner join records as member on components.seed = member.record_key
 
 ),
 
@@ -166,14 +166,14 @@ placed as (
             -- no place of its own: the place of the anchor it matched most strongly
             -- (a remote record that still names a city, in that city's place first)
             else coalesce((select strongest.place from edges
-                           join anchored as strongest on strongest.seed = edges.neighbour
+                           inner join anchored as strongest on edges.neighbour = strongest.seed
                            where edges.node = members.seed
                            order by strongest.place_city = members.city_key desc nulls last,
-                                    edges.strength desc nulls last, strongest.place limit 1), 'unplaced')
+                                    edges.strength desc nulls last, strongest.place asc limit 1), 'unplaced')
         end as place
     from members
     left join anchored using (seed)
-    left join places on places.component_key = members.component_key
+    left join places on members.component_key = places.component_key
 
 ),
 
@@ -181,9 +181,9 @@ degrees as (
 
     select placed.seed, placed.component_key, placed.place, count(neighbour.seed) as degree
     from placed
-    left join edges on edges.node = placed.seed
+    left join edges on placed.seed = edges.node
     left join placed as neighbour
-        on neighbour.seed = edges.neighbour and neighbour.place = placed.place
+        on edges.neighbour = neighbour.seed and placed.place = neighbour.place
     group by placed.seed, placed.component_key, placed.place
 
 ),
@@ -192,7 +192,7 @@ centres as (
 
     select distinct on (component_key, place) component_key, place, seed as centre_key
     from degrees
-    order by component_key, place, degree desc, seed
+    order by component_key asc, place asc, degree desc, seed asc
 
 ),
 
@@ -211,9 +211,9 @@ checked as (
             and {{ same_place('member', 'centre') }}
             and similarity(member.title_norm, centre.title_norm) >= {{ var('dedup_title_similarity') }}) as in_job
     from placed
-    join centres using (component_key, place)
-    join records as member on member.record_key = placed.seed
-    join records as centre on centre.record_key = centres.centre_key
+    inner join centres using (component_key, place)
+    inner join records as member on placed.seed = member.record_key
+    inner join records as centre on centres.centre_key = centre.record_key
 
 ),
 
@@ -223,7 +223,7 @@ clusters as (
         seed,
         component_key,
         case when in_job then first_value(seed) over (partition by component_key, place
-                                                      order by in_job desc, first_seen_at, seed)
+                                                      order by in_job desc, first_seen_at asc, seed asc)
              else seed end as cluster_key
     from checked
 
@@ -242,7 +242,7 @@ select
     current_timestamp               as clustered_at
 from clusters
 {% if is_incremental() %}
-left join {{ this }} as earlier on earlier.record_key = clusters.seed
+left join {{ this }} as earlier on clusters.seed = earlier.record_key
 {% else %}
 union all
 select
@@ -253,5 +253,5 @@ select
     null::text,
     current_timestamp
 from records
-where record_key not in (select record_key from seeds)
+where record_key not in (select seeds.record_key from seeds)
 {% endif %}

@@ -4,4 +4,4 @@
 -- this is the one place that decides which sources the marts serve.
 select *
 from {{ ref('int_job_records__assigned') }}
-where source in (select source from {{ ref('source_flags') }} where enabled)
+where source in (select flags.source from {{ ref('source_flags') }} as flags where flags.enabled)

@@ -39,9 +39,9 @@ pairs as (
 
     {% if only_reclustered %}
     -- one statement per key column: each is a hash semi-join
-    select * from {{ ref('int_job_pairs__matched') }} where left_key in (select record_key from reclustered)
+    select * from {{ ref('int_job_pairs__matched') }} where left_key in (select reclustered.record_key from reclustered)
     union
-    select * from {{ ref('int_job_pairs__matched') }} where right_key in (select record_key from reclustered)
+    select * from {{ ref('int_job_pairs__matched') }} where right_key in (select reclustered.record_key from reclustered)
     {% else %}
     select * from {{ ref('int_job_pairs__matched') }}
     {% endif %}
@@ -74,5 +74,5 @@ select
     pairs.matched_at,
     current_timestamp                                       as updated_at
 from pairs
-join {{ ref('int_job_records__served') }} as l on l.record_key = pairs.left_key
-join {{ ref('int_job_records__served') }} as r on r.record_key = pairs.right_key
+inner join {{ ref('int_job_records__served') }} as l on pairs.left_key = l.record_key
+inner join {{ ref('int_job_records__served') }} as r on pairs.right_key = r.record_key

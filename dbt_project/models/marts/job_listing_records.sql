@@ -31,7 +31,7 @@ select
     r.first_seen_at,
     r.last_seen_at,
     current_timestamp as updated_at
-from {{ ref('int_job_records__served') }} r
+from {{ ref('int_job_records__served') }} as r
 {% if is_incremental() and not source_flags_changed() %}
 where r.clustered_at > {{ last_run_at('updated_at') }}
 {% endif %}

@@ -32,8 +32,8 @@ affected as (
     where clustered_at > {{ last_run_at('updated_at') }}
     union
     -- jobs that lost a record to the quarantine since
-    select clustered.job_listing_id from {{ ref('int_job_records__clustered') }} clustered
-    join ({{ records_that_left(since=last_run_at('updated_at')) }}) as left_valid using (record_key)
+    select clusters.job_listing_id from {{ ref('int_job_records__clustered') }} as clusters
+    inner join ({{ records_that_left(since=last_run_at('updated_at')) }}) as left_valid using (record_key)
     union
     select job_listing_id from {{ this }}
     where status = 'active' and last_seen_at < {{ stale_before() }}
@@ -53,7 +53,8 @@ records as (
     select served.* from affected
     cross join lateral (
         select * from {{ ref('int_job_records__served') }} as s
-        where s.job_listing_id = affected.job_listing_id
+        -- correlated with the outer row (affected): noqa RF03
+        where s.job_listing_id = affected.job_listing_id  -- noqa: RF03
         offset 0
     ) as served
     {% else %}

@@ -6,14 +6,14 @@
 -- rule. Rebuilt each run from the checked records: one row per issue of each record's
 -- newest delivery.
 select
-    checked.record_key,
-    checked.source,
-    checked.source_record_id,
+    checked_record.record_key,
+    checked_record.source,
+    checked_record.source_record_id,
     issue ->> 'field'       as field,
-    issue ->> 'rule'        as rule,
+    issue ->> 'rule'        as "rule",
     issue ->> 'raw_value'   as raw_value,
-    checked.quarantine_reason is not null as record_quarantined,
-    checked.checked_at
-from {{ ref('int_job_records__checked') }} as checked
-cross join lateral jsonb_array_elements(checked.field_issues) as issue
-where checked.field_issues <> '[]'::jsonb
+    checked_record.quarantine_reason is not null as record_quarantined,
+    checked_record.checked_at
+from {{ ref('int_job_records__checked') }} as checked_record
+cross join lateral jsonb_array_elements(checked_record.field_issues) as issue
+where checked_record.field_issues <> '[]'::jsonb

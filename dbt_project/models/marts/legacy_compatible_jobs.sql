@@ -37,7 +37,7 @@ listings as (
     -- a one-time filter: only the consumer's variant is computed
     select {{ listing_columns }}
     from {{ ref('job_listings_by_variant') }}
-    where variant = (select variant from consumer)
+    where variant = (select consumer.variant from consumer)
 
 )
 
@@ -49,7 +49,7 @@ select
     listings.title::text                                                          as title,
     listings.company_name::text                                                   as company,
     case when listings.city is null and listings.is_remote then 'Remote - US'
-         else nullif(concat_ws(', ', listings.city, listings.state_code), '') end::text as location,
+         else nullif(concat_ws(', ', listings.city, listings.state_code), '') end::text as "location",
     ('<div>' || replace(replace(replace(representative.description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')
         || '</div>')::text                                                        as description_html,
     {{ salary_text('listings') }}::text                                          as salary_text,

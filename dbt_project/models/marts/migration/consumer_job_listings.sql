@@ -3,4 +3,4 @@
 -- or app reads `where consumer_id = '<its id>'`.
 select consumers.consumer_id, listings.*
 from {{ ref('consumer_variants') }} as consumers
-join {{ ref('job_listings_by_variant') }} as listings using (variant)
+inner join {{ ref('job_listings_by_variant') }} as listings using (variant)

@@ -35,4 +35,4 @@ select
     end::text                                                as variant,
     current_timestamp                                        as assigned_at
 from consumers
-join served using (consumer_id)
+inner join served using (consumer_id)

@@ -12,7 +12,7 @@ latest as (
     -- each model as its own task)
     select source, metric, value
     from {{ ref('migration_run_metrics') }}
-    where run_at = (select max(run_at) from {{ ref('migration_run_metrics') }})
+    where run_at = (select max(newest.run_at) from {{ ref('migration_run_metrics') }} as newest)
 
 ),
 
@@ -24,9 +24,9 @@ checks as (
 
     select
         'jobspikr_coverage_of_legacy_pct'::text                   as check_name,
-        (select value from jobspikr where metric = 'coverage_pct') as value,
+        (select value from jobspikr where metric = 'coverage_pct') as "value",
         {{ thresholds.min_jobspikr_coverage_pct }}::numeric        as threshold,
-        'at least'::text                                           as rule,
+        'at least'::text                                           as "rule",
         coalesce((select value from legacy where metric = 'unique_jobs'), 0) = 0
                                                                    as nothing_to_compare
     union all
@@ -50,7 +50,7 @@ checks as (
 
 select
     check_name,
-    round(value, 2)                                               as value,
+    round(value, 2)                                               as "value",
     threshold,
     rule,
     case when value is null then nothing_to_compare

@@ -15,7 +15,7 @@ current_version as (
 
     select
         *,
-        (select min(v.fetched_at) from {{ source('jobspikr', 'jobspikr_jobs') }} v
+        (select min(v.fetched_at) from {{ source('jobspikr', 'jobspikr_jobs') }} as v
          where v.uniq_id = source.uniq_id) as first_fetched_at
     from source
 
@@ -47,7 +47,7 @@ fields as (
 renamed as (
 
     select
-        'jobspikr'::text                                            as source,
+        'jobspikr'::text                                            as "source",
         uniq_id                                                     as source_record_id,
         title,
         company_name,

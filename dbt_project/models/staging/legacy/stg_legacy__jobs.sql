@@ -20,8 +20,8 @@ parsed as (
         posted.post_date as parsed_post_date,
         salary.*
     from source
-    cross join lateral (select lower(regexp_replace(btrim(source.posted_at), '\s+', ' ', 'g')) as text) as posted_text
-    cross join lateral (select {{ parse_posted_at('posted_text.text', 'source.scraped_at') }} as post_date) as posted
+    cross join lateral (select lower(regexp_replace(btrim(source.posted_at), '\s+', ' ', 'g')) as posted_at_text) as posted_text
+    cross join lateral (select {{ parse_posted_at('posted_text.posted_at_text', 'source.scraped_at') }} as post_date) as posted
     cross join lateral {{ parsed_salary('source.salary_text') }} as salary
 
 ),
@@ -43,7 +43,7 @@ located as (
 renamed as (
 
     select
-        'legacy'::text                                             as source,
+        'legacy'::text                                             as "source",
         id::text                                                   as source_record_id,
         {{ missing_value('title') }}                               as title,
         {{ missing_value('company') }}                             as company_name,

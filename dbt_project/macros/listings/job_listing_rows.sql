@@ -1,16 +1,4 @@
-{#-
-  job_listing_rows(records): one row per job from `records` (a CTE name, a relation, or a
-  parenthesised query with int_job_records__assigned's columns), as a query. The job's values come from one
-  representative record, chosen by this rule (first difference wins):
-    1. JobsPikr over the legacy scraper (JobsPikr's fields are normalised and richer);
-    2. the most complete record (title, company, city, state, salary, description, job type);
-    3. the most recently seen; 4. the smallest record key (a stable tie-break).
-  Dates and status aggregate the whole group: first seen, last seen, earliest post date;
-  `status` by the rule in listing_status (expired, stale or active), and `expired_on`, the
-  day the job's last record expired, when it is expired.
-  Used by the served mart (job_listings) and by the A/B variants (job_listings_by_variant),
-  so every variant applies the same rule.
--#}
+{#- Documented in _listings__macros.yml. -#}
 {% macro job_listing_rows(records) -%}
 with
 

@@ -1,6 +1,4 @@
-{#- Generic tests written here because dbt hub packages cannot be installed offline. -#}
-
-{# The listings' record_count adds up to the number of rows in the records model. #}
+{#- Documented in _generic_tests__macros.yml. -#}
 {% test record_count_matches(model, records_model) %}
     select listings_total, records_total
     from (select coalesce(sum(record_count), 0) as listings_total from {{ model }}) l,
@@ -8,7 +6,6 @@
     where listings_total <> records_total
 {% endtest %}
 
-{# No two rows share the given combination of columns. #}
 {% test unique_combination_of_columns(model, columns) %}
     select {{ columns | join(', ') }}, count(*)
     from {{ model }}
@@ -16,7 +13,6 @@
     having count(*) > 1
 {% endtest %}
 
-{# Every value of the column lies within [min_value, max_value] (nulls pass). #}
 {% test accepted_range(model, column_name, min_value, max_value) %}
     select {{ column_name }}
     from {{ model }}

@@ -1,9 +1,4 @@
-{#-
-  grant_bi_read_access(role): the BI role can read every table in `marts` and nothing else.
-  The role is created NOLOGIN when missing (BI users are made members of it). `marts` is
-  rebuilt each run, so the grants are re-applied at the end of every dbt invocation; before
-  the first build (e.g. `dbt source freshness` on a new warehouse) there is nothing to grant.
--#}
+{#- Documented in _project__macros.yml. -#}
 {% macro grant_bi_read_access(role) %}
     {% set sql %}
         do $$
