@@ -1,6 +1,7 @@
 """docker-compose.yaml, checked statically (no Docker engine here): it parses, has the
 official Airflow 3 services and commands, its references resolve, and secrets come from
-.env, which is never committed."""
+.env, which is never committed. Also the Dockerfile's commands as the image test runs them (tests/support/image.py),
+and the package metadata the image installs with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+
+from tests.support.image import DOCKERFILE, local_command, read_dockerfile
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
@@ -59,11 +63,16 @@ def test_init_writes_the_dbt_manifest_the_dag_needs() -> None:
 
 
 def test_image_matches_the_pinned_versions() -> None:
+    """The base image, the Airflow the image's pip command pins and requirements.txt agree."""
     requirements = dict(re.findall(r"^([\w\[\]-]+)==([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M))
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert f"FROM apache/airflow:{requirements['apache-airflow']}" in dockerfile
-    added = dict(re.findall(r'"([\w\[\]-]+)==([\d.]+)"', dockerfile))
-    assert added and all(requirements[name] == version for name, version in added.items())
+    dockerfile = read_dockerfile()
+    assert dockerfile.args["AIRFLOW_VERSION"] == requirements["apache-airflow"]
+    assert "FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION}" in DOCKERFILE.read_text()
+    pip = dockerfile.runs[0]
+    assert pip[:2] == ["pip", "install"] and f"apache-airflow=={requirements['apache-airflow']}" in pip
+    assert pip[pip.index("-c"):pip.index("-c") + 2] == ["-c", "/opt/jobspikr/constraints.txt"]
+    # no version written by hand: the pins are constraints.txt's
+    assert [word for word in pip if "==" in word] == [f"apache-airflow=={requirements['apache-airflow']}"]
 
 
 def test_secrets_come_from_env_which_is_not_committed() -> None:
@@ -92,6 +101,40 @@ def test_image_installs_the_project_over_the_mounted_plugins() -> None:
     the code itself comes from the plugins folder compose mounts."""
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "COPY --chown=airflow:0 pyproject.toml /opt/airflow/pyproject.toml" in dockerfile
-    assert "pip install --no-cache-dir --no-deps -e /opt/airflow" in dockerfile
+    assert [w for w in read_dockerfile().runs[0] if w in ("-e", "/opt/airflow")] == ["-e", "/opt/airflow"]
     mounts = {m.rsplit(":", 1)[1] for m in SERVICES["airflow-apiserver"]["volumes"]}
     assert "/opt/airflow/plugins" in mounts
+
+
+# -- the Dockerfile's commands, as the image test runs them (tests/support/image.py) -----------
+
+def test_the_dockerfiles_commands_map_to_local_ones(tmp_path: Path) -> None:
+    dockerfile = read_dockerfile()
+    commands = [local_command(step, dockerfile, tmp_path, image_python=tmp_path / "img" / "bin" / "python",
+                              python="python3.11", uv="uv") for step in dockerfile.runs]
+    assert commands == [
+        ["uv", "pip", "install", "--python", str(tmp_path / "img" / "bin" / "python"), "apache-airflow==3.3.2",
+         "-e", str(ROOT), "-c", str(ROOT / "constraints.txt")],
+        ["python3.11", "-m", "venv", str(tmp_path / "opt" / "airflow" / "dbt-venv")],
+        ["uv", "pip", "install", "--python", str(tmp_path / "opt" / "airflow" / "dbt-venv" / "bin" / "python"),
+         "-r", str(ROOT / "requirements-dbt.txt"), "-c", str(ROOT / "constraints-dbt.txt")],
+    ]
+    assert dockerfile.env == {"DBT_EXECUTABLE": "/opt/airflow/dbt-venv/bin/dbt"}
+
+
+# -- the provider package's metadata (pyproject.toml) --------------------------------------------
+
+def test_the_provider_package_declares_its_versions_dependencies_and_classifier() -> None:
+    """What the image installs the project with: its dependencies' ranges admit the versions
+    constraints.txt pins (so the image gets exactly those), and Airflow's provider classifier."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "Framework :: Apache Airflow :: Provider" in project["classifiers"]
+    assert project["version"] and project["requires-python"]
+    pins = dict(line.split("==", 1) for line in (ROOT / "constraints.txt").read_text().split() if "==" in line)
+    for dependency in map(Requirement, project["dependencies"]):
+        assert dependency.name in pins, dependency
+        assert dependency.specifier.contains(pins[dependency.name]), (dependency, pins[dependency.name])
+    entry_points = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]
+    assert entry_points["apache_airflow_provider"] == {"provider_info": "jobspikr.provider:get_provider_info"}
