@@ -80,7 +80,8 @@ def test_secrets_come_from_env_which_is_not_committed() -> None:
     used = set(re.findall(r"\$\{([A-Z_]+)", text))
     example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
                if line and not line.startswith("#")}
-    secrets = {"WAREHOUSE_PASSWORD", "JOBSPIKR_CONN", "AIRFLOW_FERNET_KEY", "_AIRFLOW_WWW_USER_PASSWORD"}
+    secrets = {"WAREHOUSE_PASSWORD", "JOBSPIKR_CONN", "AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET",
+               "_AIRFLOW_WWW_USER_PASSWORD"}
     assert secrets <= used and secrets <= example
     assert SERVICES["warehouse"]["environment"]["POSTGRES_PASSWORD"].startswith("${WAREHOUSE_PASSWORD")
     if (ROOT / ".git").exists():
@@ -104,6 +105,12 @@ def test_image_installs_the_project_over_the_mounted_plugins() -> None:
     assert [w for w in read_dockerfile().runs[0] if w in ("-e", "/opt/airflow")] == ["-e", "/opt/airflow"]
     mounts = {m.rsplit(":", 1)[1] for m in SERVICES["airflow-apiserver"]["volumes"]}
     assert "/opt/airflow/plugins" in mounts
+
+
+def test_the_files_current_health_checks() -> None:
+    """Airflow 3's api-server health endpoint, as the official file checks it."""
+    assert "http://localhost:8080/api/v2/monitor/health" in SERVICES["airflow-apiserver"]["healthcheck"]["test"]
+    assert "http://localhost:8974/health" in SERVICES["airflow-scheduler"]["healthcheck"]["test"]
 
 
 # -- the Dockerfile's commands, as the image test runs them (tests/support/image.py) -----------
