@@ -1,21 +1,28 @@
 # The project's Airflow image: the official image plus the pipeline's Python packages, and
 # dbt in its own virtual environment (docs/architecture.md: "Why dbt has its own environment").
-FROM apache/airflow:3.3.2
+# The Python the project's pins are resolved and tested for (./pipeline: python3.11); the
+# image's default tag may carry another.
+ARG AIRFLOW_VERSION=3.3.2
+ARG PYTHON_VERSION=3.11
+FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION}
+ARG AIRFLOW_VERSION
 
-# Airflow and its providers come with the image (pinned to its own constraints); add only
-# what the pipeline needs on top, at the versions the project tests with.
-COPY --chown=airflow:0 requirements.txt constraints.txt requirements-dbt.txt constraints-dbt.txt /opt/jobspikr/
-RUN pip install --no-cache-dir "astronomer-cosmos==1.15.1" "apache-airflow-providers-openlineage==2.20.3" \
-    "psycopg[binary]==3.3.9" "orjson==3.13.0" "tenacity==9.2.1" "plotly==7.1.0" \
-    && python -m venv /opt/airflow/dbt-venv \
-    && /opt/airflow/dbt-venv/bin/pip install --no-cache-dir \
-        -r /opt/jobspikr/requirements-dbt.txt -c /opt/jobspikr/constraints-dbt.txt
-
+# The project's pins: constraints.txt is the full resolved set of Airflow's environment the
+# project tests with; dbt's are its own.
+COPY --chown=airflow:0 constraints.txt requirements-dbt.txt constraints-dbt.txt /opt/jobspikr/
 # The project's code, installed in editable mode over the plugins folder compose mounts: its
 # provider entry point adds the JobsPikr connection type to the UI's connection form.
 COPY --chown=airflow:0 pyproject.toml /opt/airflow/pyproject.toml
 COPY --chown=airflow:0 plugins /opt/airflow/plugins
-RUN pip install --no-cache-dir --no-deps -e /opt/airflow
+
+# Airflow pinned in the same command as what the pipeline adds (pyproject.toml's dependencies),
+# everything at constraints.txt's versions: no added package can move Airflow, and no version
+# is written twice. tests/integration/test_image_environment.py runs these same commands.
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -e /opt/airflow \
+        -c /opt/jobspikr/constraints.txt \
+    && python -m venv /opt/airflow/dbt-venv \
+    && /opt/airflow/dbt-venv/bin/pip install --no-cache-dir \
+        -r /opt/jobspikr/requirements-dbt.txt -c /opt/jobspikr/constraints-dbt.txt
 
 # The stand-in API, for the optional `standin` profile (a local JobsPikr double).
 COPY --chown=airflow:0 standin_api /opt/airflow/standin_api

@@ -1,10 +1,15 @@
-"""As a user would run it: Airflow's services as separate processes (api-server,
-scheduler, dag-processor, triggerer) with the CeleryExecutor, a real Redis broker and two
-Celery workers; the DAG found, triggered and watched in Airflow's UI in a real headless
-Chromium, unchanged from the single-process runs, with a backfill of a past interval beside it."""
+"""As a user would run it: docker-compose.yaml's Airflow services (api-server, scheduler,
+dag-processor, triggerer, two Celery workers) as separate processes, each with the command and
+environment the file gives it (tests/support/compose.py: only Docker's hosts, paths, ports and
+image are mapped), a real Redis broker; logged in to Airflow's UI in a real headless Chromium
+with the admin the file creates, the DAG unpaused, triggered and watched, unchanged from the
+single-process runs, with a backfill of a past interval beside it. A setting the file lacks
+(the shared JWT secret, say) fails here as it would in the containers."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import shutil
 import socket
@@ -23,7 +28,7 @@ from psycopg.conninfo import make_conninfo
 
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import StandinServer
-from tests.browser import HeadlessChromium
+from tests.browser import HeadlessChromium, Page
 from tests.support.scale_out import DAG_ID, TaskInstanceRow, airflow_services
 
 pytestmark = pytest.mark.integration
@@ -55,6 +60,20 @@ def metadata_db(postgres_admin: str) -> Iterator[str]:
     yield make_conninfo(postgres_admin, dbname=name)
     with psycopg.connect(postgres_admin, autocommit=True) as admin:
         admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+def log_in(page: Page, ui_url: str, username: str, password: str) -> None:
+    """Sign in on the auth manager's login page (FAB's form, as the file configures it)."""
+    page.navigate(f"{ui_url}/auth/login/")
+    page.wait_for("!!document.querySelector('input[name=password]')", timeout=120, what="the login form")
+    page.evaluate(f"""(() => {{
+        const form = document.querySelector('input[name=password]').form;
+        form.username.value = {json.dumps(username)};
+        form.password.value = {json.dumps(password)};
+        form.submit();
+        return true;
+    }})()""")
+    page.wait_for("!location.pathname.startsWith('/auth/login')", timeout=60, what="signed in")
 
 
 def manual_runs(metadata_conninfo: str) -> list[str]:
@@ -101,9 +120,13 @@ def overlap(spans: list[tuple[datetime, datetime]]) -> bool:
 def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(
         metadata_db: str, warehouse: str, standin: StandinServer, tmp_path: Path) -> None:
     broker = f"redis://{REDIS[0]}:{REDIS[1]}/{random.randint(1, 15)}"
-    with airflow_services(tmp_path / "airflow", metadata_db, broker_url=broker, workers=2) as services, \
-            HeadlessChromium(tmp_path / "chromium") as browser:
-        page = browser.open(f"{services.ui_url}/dags/{DAG_ID}")
+    with airflow_services(tmp_path / "airflow", metadata_conninfo=metadata_db, warehouse_conninfo=warehouse,
+                          broker_url=broker, jobspikr_conn=os.environ["AIRFLOW_CONN_JOBSPIKR_DEFAULT"],
+                          workers=2) as services, HeadlessChromium(tmp_path / "chromium") as browser:
+        page = browser.open("about:blank")
+        log_in(page, services.ui_url, services.username, services.password)
+        services.unpause()   # the file creates DAGs paused (DAGS_ARE_PAUSED_AT_CREATION)
+        page.navigate(f"{services.ui_url}/dags/{DAG_ID}")
         page.wait_for(f"document.body.innerText.includes('{DAG_ID}')", timeout=180, what="the DAG in the UI")
         # Whichever run is in its extract is held there (the stand-in answers slowly but never
         # fails) until a backfill of a past interval has run its first task beside it: a backfill

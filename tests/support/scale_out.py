@@ -1,73 +1,142 @@
-"""The scale-out path without Docker: the same DAG under the CeleryExecutor, with a real
-Redis broker and several Celery workers, as separate processes on this machine (the way
-docker compose runs them in containers): api-server, scheduler, dag-processor, triggerer
-(the dbt node tasks and the deadline alert defer to it), workers.
+"""The scale-out path without Docker: docker-compose.yaml's Airflow services (api-server,
+scheduler, dag-processor, triggerer, Celery workers) as separate processes on this machine,
+each with the command and environment the file gives it (tests/support/compose.py maps
+Docker's hosts, paths, ports and image to local ones), with a real Redis broker.
 
-``airflow_services`` starts them and stops them again; in between, trigger runs (from the
-CLI, or in the UI at ``ui_url``), wait for them, and see how many task workloads each
-worker received.
-Airflow's metadata lives in a Postgres database (the CeleryExecutor cannot share SQLite
-between processes); the connections come from the caller's ``AIRFLOW_CONN_*`` variables.
+``airflow_services`` does what ``airflow-init`` and the image's entrypoint do (migrate the
+metadata database, create the admin user), starts the services, waits for their health
+checks and stops them again; in between, trigger runs (from the CLI, or in the UI at
+``ui_url``), wait for them, and see how many task workloads each worker received.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from cryptography.fernet import Fernet
 from psycopg.conninfo import conninfo_to_dict
 
 from local_stack.airflow_env import PROJECT_ROOT
 from local_stack.ports import free_port
+from tests.support.compose import (
+    AIRFLOW_SERVICES,
+    Endpoint,
+    LocalStand,
+    Service,
+    compose_service,
+    env_like_example,
+    load_compose,
+    local_environment,
+    local_health_url,
+    mounts_of,
+)
 
 DAG_ID = "jobspikr_ingest"
+#: The test's own settings, none of which the file sets (``test_settings_never_override_the_file``
+#: checks): a queue of its own (Celery workers of another stack on the same Redis would take
+#: this stack's tasks and lose them), two task slots per worker, a quick DAG file rescan.
+TEST_SETTINGS = {"AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+                 "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5"}
 
 
-def sqlalchemy_url(conninfo: str) -> str:
-    """``postgresql+psycopg://`` URL for a libpq conninfo (TCP host or socket directory)."""
+def postgres_endpoint(conninfo: str) -> Endpoint:
+    """A libpq conninfo as the user@host:port/dbname that replaces a compose Postgres's."""
     p = conninfo_to_dict(conninfo)
     password = f":{p['password']}" if p.get("password") else ""
-    return (f"postgresql+psycopg://{p.get('user', 'postgres')}{password}@/{p['dbname']}"
-            f"?host={p.get('host', 'localhost')}&port={p.get('port', 5432)}")
+    return Endpoint(f"{p.get('user', 'postgres')}{password}@{p.get('host', '127.0.0.1')}:{p.get('port', 5432)}",
+                    f"/{p['dbname']}")
 
 
-def airflow_env(workdir: Path, metadata_conninfo: str, broker_url: str, api_port: int) -> dict[str, str]:
-    url = sqlalchemy_url(metadata_conninfo)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
-    env.update({
-        "AIRFLOW_HOME": str(workdir / "airflow"),
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url,
-        "AIRFLOW__CELERY__BROKER_URL": broker_url,
-        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{url}",
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
-        # A queue of its own: Celery workers of any other stack on the same Redis (another
-        # test session, a leftover worker) would otherwise take this stack's tasks and lose them.
-        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"scale_out_{secrets.token_hex(4)}",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-        # every process must sign and verify task tokens with the same secret
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5",
-        # a local, throwaway deployment: the UI needs no login (never in production)
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), str(PROJECT_ROOT / "plugins")]),
+def compose_dot_env(jobspikr_conn: str) -> dict[str, str]:
+    """The ``.env`` a user writes from ``.env.example``: fresh secrets, this user's id, the
+    JobsPikr connection (here: the stand-in)."""
+    return env_like_example({
+        "AIRFLOW_UID": str(os.getuid()),
+        "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
+        "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(64),   # 64+ bytes, as .env.example says
+        "_AIRFLOW_WWW_USER_PASSWORD": secrets.token_urlsafe(12),
+        "WAREHOUSE_PASSWORD": secrets.token_urlsafe(12),
+        "JOBSPIKR_CONN": jobspikr_conn,
+        "JOBSPIKR_PERSONAL_DATA_KEY": secrets.token_hex(32),
     })
-    return env
+
+
+def machine_environment() -> dict[str, str]:
+    """This process's environment without any Airflow or pipeline setting of its own (those
+    come from the file only)."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("AIRFLOW", "_AIRFLOW", "JOBSPIKR_", "PYTHONPATH"))}
+
+
+def local_stand(workdir: Path, compose: Mapping[str, object], *, metadata_conninfo: str, warehouse_conninfo: str,
+                broker_url: str) -> LocalStand:
+    """Docker's hosts, mounts and ports as this machine's (tests/support/compose.py)."""
+    broker = broker_url.split("://", 1)[1]
+    api_port, scheduler_port = free_port(), free_port()
+    common = compose["services"]["airflow-apiserver"]  # type: ignore[index]
+    config = workdir / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config, dirs_exist_ok=True)
+    return LocalStand(
+        endpoints={"postgres": postgres_endpoint(metadata_conninfo),
+                   "warehouse": postgres_endpoint(warehouse_conninfo),
+                   "redis": Endpoint(f":@{broker.split('/', 1)[0]}", f"/{broker.split('/', 1)[1]}"),
+                   "airflow-apiserver": Endpoint(f"127.0.0.1:{api_port}")},
+        mounts=mounts_of(common["volumes"], PROJECT_ROOT, workdir),
+        airflow_home=workdir / "airflow-home",
+        ports={"apiserver": api_port, "scheduler": scheduler_port})
+
+
+def local_args(service: Service, stand: LocalStand, index: int) -> list[str]:
+    """The service's command, with the local port (api-server) or the worker's own Celery host
+    name (each container has its own host name; these processes share one)."""
+    if service.name == "airflow-apiserver":
+        return [*service.args, "--port", str(stand.ports["apiserver"])]
+    if service.name == "airflow-worker":
+        return [*service.args, "--celery-hostname", f"worker{index}@%h"]
+    return service.args
+
+
+def run_init(airflow: str, init: Service, env: dict[str, str]) -> None:
+    """What airflow-init asks of the image's entrypoint through its environment: migrate the
+    database (``_AIRFLOW_DB_MIGRATE``) and create the admin user (``_AIRFLOW_WWW_USER_CREATE``,
+    with the entrypoint's defaults for the other fields). Its script's own steps (folders,
+    ``chown``, the dbt manifest) are done by ./pipeline here."""
+    if init.environment.get("_AIRFLOW_DB_MIGRATE") == "true":
+        subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
+    if init.environment.get("_AIRFLOW_WWW_USER_CREATE") == "true":
+        subprocess.run([airflow, "users", "create", "--username", init.environment["_AIRFLOW_WWW_USER_USERNAME"],
+                        "--password", init.environment["_AIRFLOW_WWW_USER_PASSWORD"], "--firstname", "Airflow",
+                        "--lastname", "Admin", "--email", "airflowadmin@example.com", "--role", "Admin"],
+                       env=env, check=True, capture_output=True)
+
+
+def wait_healthy(url: str, *, within: float = 240) -> None:
+    """Poll a service's health check URL until it answers 200."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a local http URL)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not become healthy")
+        time.sleep(2)
 
 
 @dataclass(frozen=True)
@@ -90,6 +159,20 @@ class AirflowServices:
     ui_url: str
     logs: Path
     workers: list[str]
+    username: str
+    password: str
+
+    def unpause(self, *, within: float = 180) -> None:
+        """Unpause the DAG as a user would, once the dag-processor has stored it."""
+        deadline = time.monotonic() + within
+        while True:
+            result = subprocess.run([self.airflow, "dags", "unpause", DAG_ID], env=self.env, capture_output=True,
+                                    text=True)
+            if result.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"could not unpause {DAG_ID}: {result.stderr[-2000:]}")
+            time.sleep(3)
 
     def trigger(self, logical_date: str, *, within: float = 180) -> str:
         return _trigger(self.airflow, self.env, logical_date, deadline=time.monotonic() + within)
@@ -151,27 +234,39 @@ class AirflowServices:
 
 
 @contextmanager
-def airflow_services(workdir: Path, metadata_conninfo: str, *, broker_url: str,
-                     workers: int = 2) -> Iterator[AirflowServices]:
-    """Start api-server, scheduler, dag-processor, triggerer and ``workers`` Celery workers;
-    stop them on exit."""
+def airflow_services(workdir: Path, *, metadata_conninfo: str, warehouse_conninfo: str, broker_url: str,
+                     jobspikr_conn: str, workers: int = 2) -> Iterator[AirflowServices]:
+    """docker-compose.yaml's Airflow services with ``workers`` Celery workers (``--scale
+    airflow-worker=N``), healthy; stopped on exit."""
+    compose = load_compose(compose_dot_env(jobspikr_conn))
+    stand = local_stand(workdir, compose, metadata_conninfo=metadata_conninfo,
+                        warehouse_conninfo=warehouse_conninfo, broker_url=broker_url)
     airflow = str(Path(sys.executable).with_name("airflow"))
-    api_port = free_port()
-    env = airflow_env(workdir, metadata_conninfo, broker_url, api_port)
-    logs = workdir / "logs"
+    base = {**machine_environment(), **TEST_SETTINGS,
+            "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"scale_out_{secrets.token_hex(4)}"}
+    logs = workdir / "process-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    services = {"api-server": ["api-server", "--port", str(api_port)], "scheduler": ["scheduler"],
-                "dag-processor": ["dag-processor"], "triggerer": ["triggerer"]}
+    init = compose_service(compose, "airflow-init")
+    run_init(airflow, init, local_environment(init, stand, base))
     worker_names = [f"worker{n}" for n in range(1, workers + 1)]
-    services.update({name: ["celery", "worker", "--celery-hostname", f"{name}@%h"] for name in worker_names})
     with ExitStack() as stack:
-        for name, args in services.items():
-            log_file = stack.enter_context((logs / f"{name}.log").open("w"))
-            process = subprocess.Popen([airflow, *args], env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
-            stack.callback(stop_service, process)
-        yield AirflowServices(airflow, env, metadata_conninfo, f"http://127.0.0.1:{api_port}", logs, worker_names)
+        for name in AIRFLOW_SERVICES:
+            service = compose_service(compose, name)
+            env = local_environment(service, stand, base)
+            for index in range(1, (workers if name == "airflow-worker" else 1) + 1):
+                label = f"worker{index}" if name == "airflow-worker" else name.removeprefix("airflow-")
+                log_file = stack.enter_context((logs / f"{label}.log").open("w"))
+                process = subprocess.Popen([airflow, *local_args(service, stand, index)], env=env, stdout=log_file,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+                stack.callback(stop_service, process)
+        for name in AIRFLOW_SERVICES:
+            url = local_health_url(compose_service(compose, name), stand)
+            if url:
+                wait_healthy(url)
+        cli_env = local_environment(compose_service(compose, "airflow-scheduler"), stand, base)
+        yield AirflowServices(airflow, cli_env, metadata_conninfo, f"http://127.0.0.1:{stand.ports['apiserver']}",
+                              logs, worker_names, init.environment["_AIRFLOW_WWW_USER_USERNAME"],
+                              init.environment["_AIRFLOW_WWW_USER_PASSWORD"])
 
 
 def _trigger(airflow: str, env: dict[str, str], logical_date: str, *, deadline: float) -> str:
