@@ -44,6 +44,7 @@ from tests.support.compose import (
     local_health_url,
     mounts_of,
 )
+from tests.support.tcp_forward import tcp_conninfo
 
 DAG_ID = "jobspikr_ingest"
 #: The test's own settings, none of which the file sets (``test_settings_never_override_the_file``
@@ -238,9 +239,17 @@ def airflow_services(workdir: Path, *, metadata_conninfo: str, warehouse_conninf
                      jobspikr_conn: str, workers: int = 2) -> Iterator[AirflowServices]:
     """docker-compose.yaml's Airflow services with ``workers`` Celery workers (``--scale
     airflow-worker=N``), healthy; stopped on exit."""
-    compose = load_compose(compose_dot_env(jobspikr_conn))
-    stand = local_stand(workdir, compose, metadata_conninfo=metadata_conninfo,
-                        warehouse_conninfo=warehouse_conninfo, broker_url=broker_url)
+    with tcp_conninfo(metadata_conninfo) as metadata_tcp, tcp_conninfo(warehouse_conninfo) as warehouse_tcp:
+        compose = load_compose(compose_dot_env(jobspikr_conn))
+        stand = local_stand(workdir, compose, metadata_conninfo=metadata_tcp, warehouse_conninfo=warehouse_tcp,
+                            broker_url=broker_url)
+        with _started(workdir, compose, stand, metadata_conninfo, workers) as services:
+            yield services
+
+
+@contextmanager
+def _started(workdir: Path, compose: Mapping[str, object], stand: LocalStand, metadata_conninfo: str,
+             workers: int) -> Iterator[AirflowServices]:
     airflow = str(Path(sys.executable).with_name("airflow"))
     base = {**machine_environment(), **TEST_SETTINGS,
             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"scale_out_{secrets.token_hex(4)}"}
