@@ -220,7 +220,9 @@ def apply_retention(conn: psycopg.Connection, policy: PersonalDataPolicy) -> dic
 
 
 def _snapshots(conn: psycopg.Connection, columns: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
-    """dbt's snapshot tables (those with ``dbt_scd_id``) holding any of ``columns``: which."""
+    """Tables of dbt snapshot rows (those with ``dbt_scd_id``) holding any of ``columns``:
+    the snapshots, and the ``audit`` tables in which a failing test on a snapshot keeps its
+    rows whole."""
     rows = conn.execute("""
         select c.table_schema, c.table_name, array_agg(c.column_name::text order by c.column_name)
         from information_schema.columns c
