@@ -3,10 +3,14 @@
 Postgres: ``JOBSPIKR_TEST_POSTGRES`` (a libpq conninfo of a superuser, e.g.
 ``host=127.0.0.1 user=postgres dbname=postgres``) when set, else the embedded
 Postgres 18 in ``.local/pgdata-test``. Each test gets a fresh database, dropped after.
+
+The suite runs on every core (pytest-xdist, ``./pipeline test``): each worker has its own
+Airflow home (SQLite), embedded Postgres and dbt target directory, named after the worker.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -19,7 +23,16 @@ from psycopg.conninfo import make_conninfo
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, configure_airflow_env, ensure_metadata_db
 
-configure_airflow_env(LOCAL_DIR / "airflow-test")
+
+def per_worker(name: str) -> str:
+    """``name``, made this xdist worker's own (``name-gw1``); as is without xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}-{worker}" if worker else name
+
+
+configure_airflow_env(LOCAL_DIR / per_worker("airflow-test"))
+# dbt's artifacts (run_results.json, read after each build) must not be another worker's.
+os.environ.setdefault("DBT_TARGET_PATH", str(LOCAL_DIR / per_worker("dbt-target-test")))
 
 from standin_api import Catalogue, StandinConfig, StandinServer  # noqa: E402 (after the Airflow env)
 
@@ -35,7 +48,7 @@ def airflow_db() -> None:
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[str]:
     """Conninfo of a superuser connection to the test Postgres server."""
-    with embedded_warehouse.postgres_admin("JOBSPIKR_TEST_POSTGRES", LOCAL_DIR / "pgdata-test") as admin:
+    with embedded_warehouse.postgres_admin("JOBSPIKR_TEST_POSTGRES", LOCAL_DIR / per_worker("pgdata-test")) as admin:
         yield admin
 
 

@@ -24,16 +24,22 @@ def conn(warehouse: str) -> Iterator[psycopg.Connection]:
         yield connection
 
 
+#: The fault matrix's rows, from the reports of its cases (tests/integration/test_fault_matrix.py).
+MATRIX_ROWS: list[dict[str, object]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    MATRIX_ROWS.extend(value for name, value in report.user_properties if name == "fault_matrix_row")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the fault matrix (when its cases ran) and keep it in .local/test-artifacts."""
-    from tests.integration.test_fault_matrix import RESULTS
-
-    if not RESULTS:
+    if not MATRIX_ROWS:
         return
     lines = ["| fault | runs | records served | landed | lost | duplicated | outcome |",
              "|---|---:|---:|---:|---:|---:|---|"]
-    lines += [f"| {r.fault} | {r.runs} | {r.served} | {r.landed} | {r.lost} | {r.duplicated} | {r.outcome} |"
-              for r in RESULTS]
+    lines += [f"| {r['fault']} | {r['runs']} | {r['served']} | {r['landed']} | {r['lost']} | {r['duplicated']} "
+              f"| {r['outcome']} |" for r in MATRIX_ROWS]
     table = "\n".join(lines) + "\n"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "fault_matrix.md").write_text(table)

@@ -15,6 +15,7 @@ from local_stack.airflow_env import LOCAL_DIR
 from local_stack.bi import SupersetSite, api_session, running_bi
 from local_stack.ports import free_port
 from tests.browser import HeadlessChromium
+from tests.conftest import per_worker
 from tests.integration.conftest import ARTIFACTS, build
 from tests.integration.test_migration import land_hand_checked_set
 
@@ -35,7 +36,7 @@ def superset(warehouse: str) -> Iterator[SupersetSite]:
     land_hand_checked_set(warehouse)
     build()
     with psycopg.connect(warehouse, autocommit=True) as conn, \
-            running_bi(conn, port=free_port(), home=LOCAL_DIR / "superset-test") as site:
+            running_bi(conn, port=free_port(), home=LOCAL_DIR / per_worker("superset-test")) as site:
         yield site
 
 

@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -80,8 +80,17 @@ class MatrixRow:
     outcome: str
 
 
-#: Filled by the cases; printed by ``tests/integration/conftest.py`` at the end of the session.
+#: Filled by the cases; each test's rows go to its report (``fault_matrix_row`` properties),
+#: which ``tests/integration/conftest.py`` prints at the end of the session, from any worker.
 RESULTS: list[MatrixRow] = []
+
+
+@pytest.fixture(autouse=True)
+def _report_matrix_rows(record_property: Callable[[str, object], None]) -> Iterator[None]:
+    yield
+    for row in RESULTS:
+        record_property("fault_matrix_row", asdict(row))
+    RESULTS.clear()
 
 
 def raw_ids(warehouse: str) -> list[str]:
