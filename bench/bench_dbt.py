@@ -20,12 +20,12 @@ import time
 import psycopg
 
 from bench.harness import fresh_database, postgres_admin, write_result
+from devkit.dedup import land
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from local_stack.airflow_env import configure_airflow_env
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
-from tests.support.dedup import land
 
 GROUPING_MODELS = ("int_job_records__blocks", "int_job_pairs__matched", "int_job_records__clustered")
 #: The comparison metrics, which recompute over all data on every run (timed apart).

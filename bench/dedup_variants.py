@@ -35,7 +35,7 @@ from bench.dedup_drift import drift_set
 from bench.dedup_drift_blind import blind_drift_set
 from bench.dedup_quirks import quirks_set
 from bench.dedup_real import LabelledSet, real_set
-from tests.support.dedup import land_rows
+from devkit.dedup import land_rows
 
 HALVES = ("tuning", "held-out")
 

@@ -9,7 +9,7 @@ descriptions, raw vs inferred locations; the legacy scraper's re-scrapes of the 
 dates); and hard negatives: the same company hiring for other roles (and for the same role
 in other teams) with identical boilerplate. The records are landed in a fresh
 database, dbt builds the marts, and every pair of records is scored (pairwise precision and
-recall: ``tests/support/dedup.py``, whose landing and scoring the dbt model tests share).
+recall: ``devkit/dedup.py``, whose landing and scoring the dbt model tests share).
 
 That set only measures how well the rules match the generator. The **real** set
 (``bench/dedup_real.py``) is the 200 real JobsPikr rows with labels read off the records,
@@ -40,12 +40,12 @@ import psycopg
 from bench.dedup_real import LabelledSet, available
 from bench.dedup_variants import HALVES, VARIANTS, by_kind, land_variant, marts_grouping
 from bench.harness import fresh_database, postgres_admin
+from devkit.dedup import Score, land, score, score_marts
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from local_stack.airflow_env import configure_airflow_env
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
-from tests.support.dedup import Score, land, score, score_marts
 
 
 def evaluate(dsn: str, catalogue: Catalogue, legacy: LegacyScrape) -> Score:

@@ -37,12 +37,12 @@ from psycopg import sql
 
 from bench.dedup_variants import VARIANTS, land_variant
 from bench.harness import fresh_database
+from devkit.dedup import generator_truth, land
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from local_stack.airflow_env import PROJECT_ROOT
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
-from tests.support.dedup import generator_truth, land
 
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "dedup_match_weights.csv"
 COMPARISONS = ("company", "title", "text", "salary", "posted", "flag")

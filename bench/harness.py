@@ -65,13 +65,13 @@ def fresh_database(admin: str, name: str) -> str:
 
 
 def project_load(admin: str, dbname: str, jobspikr_conn: str, records: int) -> tuple[str, ChildResult]:
-    """This project's extract-and-load (``tests/support/extract_load.py``) of the stand-in behind
+    """This project's extract-and-load (``devkit/extract_load.py``) of the stand-in behind
     ``jobspikr_conn`` into a fresh database ``dbname``, in a child process; checks that all
     ``records`` landed. Returns the database's conninfo and the child's result."""
     dsn = fresh_database(admin, dbname)
     env = {**BENCH_ENV, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn,
            "AIRFLOW_CONN_WAREHOUSE_DEFAULT": embedded_warehouse.airflow_conn_json(dsn)}
-    loaded = run_child("tests.support.extract_load", dsn, env=env)
+    loaded = run_child("devkit.extract_load", dsn, env=env)
     assert loaded.output["inserted"] == records, loaded.output
     return dsn, loaded
 

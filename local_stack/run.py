@@ -242,7 +242,7 @@ def field_issues_line(conn: psycopg.Connection) -> str:
 def _new_fields_text(conn: psycopg.Connection, run_id: str) -> str:
     """The fields JobsPikr's records carried for the first time in this run's loads (schema
     drift the day it happens), or how many fields are known when there is none."""
-    from jobspikr_pipeline.raw_loader import new_fields
+    from jobspikr_pipeline.load_ledger import new_fields
 
     loads = [row[0] for row in conn.execute(
         "select load_id from raw.jobspikr_load_log where airflow_run_id = %s order by load_id", (run_id,))]

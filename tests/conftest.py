@@ -14,30 +14,20 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, configure_airflow_env, ensure_metadata_db
-
-
-def per_worker(name: str) -> str:
-    """``name``, made this xdist worker's own (``name-gw1``); as is without xdist."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return f"{name}-{worker}" if worker else name
-
 
 configure_airflow_env(LOCAL_DIR / per_worker("airflow-test"))
 # dbt's artifacts (run_results.json, read after each build) must not be another worker's.
 os.environ.setdefault("DBT_TARGET_PATH", str(LOCAL_DIR / per_worker("dbt-target-test")))
 
 from standin_api import Catalogue, StandinConfig, StandinServer  # noqa: E402 (after the Airflow env)
-
-#: Fixed so that test data, and the data intervals tests run, never depend on today.
-TEST_ANCHOR = date(2026, 11, 20)
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +53,6 @@ def warehouse(postgres_admin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield conninfo
     with psycopg.connect(postgres_admin, autocommit=True) as admin:
         admin.execute(f'drop database "{name}" with (force)')
-
-
-def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
-    return server.account.connection_json(server.url, **{"requests_per_minute": 6000, **extra})
 
 
 #: What the ``standin`` fixture serves (``real_quirks_standin``: the same, with the real API's quirks).

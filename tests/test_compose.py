@@ -1,8 +1,8 @@
 """docker-compose.yaml, checked statically (no Docker engine here): it parses, has the
 official Airflow 3 services and commands, its references resolve, and secrets come from
 .env, which is never committed. Also the mapping the scale-out test runs the file with
-(tests/support/compose.py), the Dockerfile's commands as the image test runs them
-(tests/support/image.py), and the package metadata the image installs with."""
+(devkit/compose.py), the Dockerfile's commands as the image test runs them
+(devkit/image.py), and the package metadata the image installs with."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from tests.support.compose import (
+from devkit.compose import (
     AIRFLOW_SERVICES,
     Endpoint,
     LocalStand,
@@ -28,8 +28,8 @@ from tests.support.compose import (
     localize,
     mounts_of,
 )
-from tests.support.image import DOCKERFILE, local_command, read_dockerfile
-from tests.support.scale_out import TEST_SETTINGS, compose_dot_env
+from devkit.image import DOCKERFILE, local_command, read_dockerfile
+from devkit.scale_out import TEST_SETTINGS, compose_dot_env
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
@@ -123,7 +123,7 @@ def test_image_installs_the_project_over_the_mounted_plugins() -> None:
     assert "/opt/airflow/plugins" in mounts
 
 
-# -- the file as the scale-out test runs it (tests/support/compose.py) -------------------------
+# -- the file as the scale-out test runs it (devkit/compose.py) -------------------------
 
 STANDIN_CONN = '{"conn_type": "jobspikr", "host": "http://127.0.0.1:8765/v2"}'
 #: What the file requires from .env; each must fail when unset, as docker compose would.
@@ -218,7 +218,7 @@ def test_the_files_current_health_checks() -> None:
     assert "http://localhost:8974/health" in SERVICES["airflow-scheduler"]["healthcheck"]["test"]
 
 
-# -- the Dockerfile's commands, as the image test runs them (tests/support/image.py) -----------
+# -- the Dockerfile's commands, as the image test runs them (devkit/image.py) -----------
 
 def test_the_dockerfiles_commands_map_to_local_ones(tmp_path: Path) -> None:
     dockerfile = read_dockerfile()

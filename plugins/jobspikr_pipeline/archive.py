@@ -14,8 +14,11 @@ from the newest ``last_seen_at`` of any of the listing's versions.
 from __future__ import annotations
 
 import psycopg
+from psycopg import sql
 
-_ARCHIVE_SQL = """
+from jobspikr_pipeline.raw_rows import JOBS_COLUMNS, column_list
+
+_ARCHIVE_SQL = sql.SQL("""
 with current_version as (
     select c.uniq_id, c.payload, c.fetched_at,
            (select max(v.last_seen_at) from raw.jobspikr_jobs v where v.uniq_id = c.uniq_id) as last_seen_at
@@ -33,13 +36,10 @@ moved as (
     delete from raw.jobspikr_jobs j using stale s where j.uniq_id = s.uniq_id
     returning j.*, s.reason
 )
-insert into raw.jobspikr_jobs_archive
-    (uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload, load_id, airflow_run_id,
-     fetched_at, source_host, last_seen_at, archive_reason)
-select uniq_id, record_hash, cursor, crawl_timestamp, post_date, payload, load_id, airflow_run_id,
-       fetched_at, source_host, last_seen_at, reason
+insert into raw.jobspikr_jobs_archive ({columns}, archive_reason)
+select {columns}, reason
 from moved
-"""
+""").format(columns=column_list(JOBS_COLUMNS))
 
 
 def archive_stale_listings(conn: psycopg.Connection, *, unseen_days: int, expired_grace_days: int) -> int:

@@ -34,9 +34,11 @@ from jobspikr.paging import StreamEnd
 from jobspikr.query import JobsPikrQuery
 from jobspikr.responses import Page, Rejected
 from jobspikr_pipeline.alerts import gap_alert, nothing_alert
+from jobspikr_pipeline.load_ledger import WindowCheck, WindowStart
 from jobspikr_pipeline.prefetch import SourceFactory, prefetched_in_order
 from jobspikr_pipeline.progress import LoadProgress
-from jobspikr_pipeline.raw_loader import Prepared, RawLoader, WindowCheck, WindowStart
+from jobspikr_pipeline.raw_loader import RawLoader
+from jobspikr_pipeline.raw_rows import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -163,27 +165,28 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     if on_incomplete not in ON_INCOMPLETE:
         raise JobsPikrConfigError(f"on_incomplete must be one of {sorted(ON_INCOMPLETE)}, got {on_incomplete!r}")
     loader = RawLoader(conn, query_key=query.key(), airflow_run_id=airflow_run_id)
+    ledger = loader.ledger
     hooks = [hook]
     checks: dict[date, WindowCheck] = {}
     probes = 0
     try:
-        first_load = not loader.has_loaded_before()
-        days = window.days(first_load=first_load, resume_from=loader.newest_watermark_day())
-        days = sorted(set(days) | set(loader.short_days()))
-        log.info("JobsPikr load %d: %d post-date day(s) %s", loader.load_id, len(days),
+        first_load = not ledger.has_loaded_before()
+        days = window.days(first_load=first_load, resume_from=ledger.newest_watermark_day())
+        days = sorted(set(days) | set(ledger.short_days()))
+        log.info("JobsPikr load %d: %d post-date day(s) %s", ledger.load_id, len(days),
                  f"{days[0]}..{days[-1]}" if days else "(none: the window is empty)")
         # Only this load writes these days (it holds the filters' advisory lock), so where
         # each starts can be read once, up front, for the fetching threads to start from.
-        starts = loader.window_starts(days)
+        starts = ledger.window_starts(days)
         never_fetched = [day for day, start in starts.items() if start == WindowStart(None, 0)]
         empty, probes = find_empty_days(lambda first, last: hook.count(query.with_post_dates(first, last)),
                                         never_fetched)
         for day in sorted(empty):
-            checks[day] = loader.reconcile(day, expected=0, pages=0, pass_number=1, from_cursor=None,
+            checks[day] = ledger.reconcile(day, expected=0, pages=0, pass_number=1, from_cursor=None,
                                            end_signal="empty_range")
         if probes:
             log.info("JobsPikr load %d: %d request(s) for the counts of %d never-fetched day(s): %d are empty "
-                     "and are not fetched", loader.load_id, probes, len(never_fetched), len(empty))
+                     "and are not fetched", ledger.load_id, probes, len(never_fetched), len(empty))
         starts = {day: start for day, start in starts.items() if day not in empty}
         streams = max(1, min(hook.settings.parallel_days, len(starts)))
         hooks += [hook.sibling() for _ in range(streams - 1)]
@@ -194,25 +197,25 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
         short = [day for day, check in checks.items() if check.complete is False]
         if short:
             log.warning("JobsPikr load %d: %d day(s) short of the API's count (%s); fetching them again from "
-                        "their start", loader.load_id, len(short), "; ".join(checks[d].describe() for d in short))
+                        "their start", ledger.load_id, len(short), "; ".join(checks[d].describe() for d in short))
             again = {day: WindowStart(None, 0) for day in short}
             progress.days += len(again)
             checks.update(_load_pass(loader, hooks, query, again, depth, batch_records, pass_number=2,
                                      progress=progress))
-        loader.record_outcome(list(checks.values()))
+        ledger.record_outcome(list(checks.values()))
         incomplete = [check for check in checks.values() if check.complete is not True]
         if incomplete and on_incomplete == "fail":
-            raise JobsPikrIncompleteError(_incomplete_message(loader.load_id, incomplete))
+            raise JobsPikrIncompleteError(_incomplete_message(ledger.load_id, incomplete))
     except BaseException as exc:
-        summary = loader.finish(exc)
-        log.error("JobsPikr load %d failed after %s", loader.load_id, summary)
+        summary = ledger.finish(exc)
+        log.error("JobsPikr load %d failed after %s", ledger.load_id, summary)
         raise
-    summary = loader.finish()
-    new_fields = loader.new_fields()
+    summary = ledger.finish()
+    new_fields = ledger.new_fields()
     summary["new_fields"] = [{"field": f.name, "share": round(f.share, 4)} for f in new_fields]
     if new_fields:
         log.warning("JobsPikr load %d: new field(s) in the records (kept in the payload; raw.jobspikr_fields_seen): "
-                    "%s", loader.load_id, ", ".join(f.describe() for f in new_fields))
+                    "%s", ledger.load_id, ", ".join(f.describe() for f in new_fields))
     remaining = [h.last_credits_remaining for h in hooks if h.last_credits_remaining is not None]
     summary["credits_remaining"] = min(remaining, default=None)
     summary["windows_checked"] = len(checks)
@@ -225,10 +228,10 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
         nothing_alert(summary["nothing_fetched"])
     elif summary["records_received"] == 0:
         log.info("JobsPikr load %d: nothing new; the %d record(s) JobsPikr counts for these days were all "
-                 "loaded before", loader.load_id, counted)
+                 "loaded before", ledger.load_id, counted)
     if incomplete:
-        gap_alert(f"JobsPikr load {loader.load_id} SUCCEEDED WITH GAPS (on_incomplete=warn): "
-                  f"{_incomplete_message(loader.load_id, incomplete)}")
+        gap_alert(f"JobsPikr load {ledger.load_id} SUCCEEDED WITH GAPS (on_incomplete=warn): "
+                  f"{_incomplete_message(ledger.load_id, incomplete)}")
     log.info("JobsPikr load summary: %s", summary)
     return summary
 
@@ -274,8 +277,8 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
         progress.batch_landed(day, landed, window_done=end is not None)
         if end is None:
             return
-        check = loader.reconcile(day, expected=end.total_count, pages=end.pages, pass_number=pass_number,
-                                 from_cursor=starts[day].cursor, end_signal=end.signal)
+        check = loader.ledger.reconcile(day, expected=end.total_count, pages=end.pages, pass_number=pass_number,
+                                        from_cursor=starts[day].cursor, end_signal=end.signal)
         log.info("JobsPikr window %s (pass %d): %d page(s), received %d of %s", day, pass_number,
                  end.pages, check.received, check.expected)
         checks[day] = check

@@ -18,7 +18,8 @@ from datetime import date
 from typing import Any
 
 from jobspikr.hook import JobsPikrHook
-from jobspikr_pipeline.raw_loader import LoadCounts, RawLoader
+from jobspikr_pipeline.load_ledger import LoadCounts
+from jobspikr_pipeline.raw_loader import RawLoader
 
 log = logging.getLogger("jobspikr.progress")
 
@@ -50,11 +51,11 @@ class LoadProgress:
 
     def batch_landed(self, post_date: date, batch: LoadCounts, *, window_done: bool) -> None:
         self.days_done += window_done
-        counts = self._loader.counts
+        counts = self._loader.ledger.counts
         seconds = max(time.monotonic() - self._started, 1e-6)
         remaining = [h.last_credits_remaining for h in self._hooks if h.last_credits_remaining is not None]
         figures = ProgressFigures(
-            load_id=self._loader.load_id, window=post_date.isoformat(), batch_records=batch.records_received,
+            load_id=self._loader.ledger.load_id, window=post_date.isoformat(), batch_records=batch.records_received,
             records=counts.records_received, pages=counts.pages,
             rows_per_second=round(counts.records_received / seconds, 1), days_done=self.days_done,
             days=self.days, credits_remaining=min(remaining, default=None))

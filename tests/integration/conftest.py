@@ -1,4 +1,4 @@
-"""Shared by the tests that build the dbt project on a real warehouse."""
+"""The integration tests' connection fixture, and the fault matrix's table at the end of the session."""
 
 from __future__ import annotations
 
@@ -7,15 +7,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from jobspikr_pipeline.dbt import run_dbt
-from local_stack.airflow_env import LOCAL_DIR
-
-ARTIFACTS = LOCAL_DIR / "test-artifacts"
-
-
-def build(*args: str) -> None:
-    """``dbt build`` against the test warehouse (``warehouse_default``)."""
-    run_dbt(["build", *args], conn_id="warehouse_default")
+from devkit.suite import ARTIFACTS
 
 
 @pytest.fixture

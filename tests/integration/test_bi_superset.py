@@ -11,13 +11,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devkit.browser import HeadlessChromium
+from devkit.hand_checked import land_hand_checked_set
+from devkit.suite import ARTIFACTS, build, per_worker
 from local_stack.airflow_env import LOCAL_DIR
 from local_stack.bi import SupersetSite, api_session, running_bi
 from local_stack.ports import free_port
-from tests.browser import HeadlessChromium
-from tests.conftest import per_worker
-from tests.integration.conftest import ARTIFACTS, build
-from tests.integration.test_migration import land_hand_checked_set
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 """As a user would run it: docker-compose.yaml's Airflow services (api-server, scheduler,
 dag-processor, triggerer, two Celery workers) as separate processes, each with the command and
-environment the file gives it (tests/support/compose.py: only Docker's hosts, paths, ports and
+environment the file gives it (devkit/compose.py: only Docker's hosts, paths, ports and
 image are mapped), a real Redis broker; logged in to Airflow's UI in a real headless Chromium
 with the admin the file creates, the DAG unpaused, triggered and watched, unchanged from the
 single-process runs, with a backfill of a past interval beside it. A setting the file lacks
@@ -26,10 +26,10 @@ import pytest
 from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 from psycopg.conninfo import make_conninfo
 
+from devkit.browser import HeadlessChromium, Page
+from devkit.scale_out import DAG_ID, TaskInstanceRow, airflow_services
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import StandinServer
-from tests.browser import HeadlessChromium, Page
-from tests.support.scale_out import DAG_ID, TaskInstanceRow, airflow_services
 
 pytestmark = pytest.mark.integration
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.errors import JobsPikrIncompleteError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
@@ -25,7 +26,6 @@ from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 

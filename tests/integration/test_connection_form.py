@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from devkit.browser import HeadlessChromium
+from devkit.scale_out import stop_service
 from jobspikr.settings import JobsPikrSettings
 from local_stack.airflow_env import LOCAL_DIR
 from local_stack.ports import free_port
-from tests.browser import HeadlessChromium
-from tests.support.scale_out import stop_service
 
 pytestmark = pytest.mark.integration
 

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from devkit.browser import HeadlessChromium
+from devkit.dedup import land
+from devkit.suite import TEST_ANCHOR, build
 from jobspikr_pipeline.dbt import run_dbt
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
-from tests.browser import HeadlessChromium
-from tests.conftest import TEST_ANCHOR
-from tests.integration.conftest import build
-from tests.support.dedup import land
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(
     shutil.which("chromium") is None,

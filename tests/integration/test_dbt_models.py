@@ -5,13 +5,12 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from devkit.dedup import land, score_marts
+from devkit.suite import TEST_ANCHOR, build, land_records
 from jobspikr_pipeline.dbt import run_dbt
 from jobspikr_pipeline.raw_loader import RawLoader
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
-from tests.conftest import TEST_ANCHOR
-from tests.integration.conftest import build
-from tests.support.dedup import land, score_marts
 
 pytestmark = pytest.mark.integration
 
@@ -43,8 +42,8 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
         {**good, "uniq_id": "bad-url", "cursor": 3, "url": "javascript:alert(1)"},
     ]
     loader = RawLoader(conn, query_key="bad", airflow_run_id="test")
-    loader.load_batch(bad, post_date=TEST_ANCHOR, next_cursor=None, pages=1, byte_count=0, host="test")
-    loader.finish()
+    land_records(loader, bad, post_date=TEST_ANCHOR)
+    loader.ledger.finish()
     with conn.transaction():
         write_legacy_rows(conn, [{**LEGACY.row(0), "id": 9999, "title": "NA"}])
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devkit.dag_runs import run_id_at, run_ingest, task_states
 from jobspikr_pipeline import dbt, dbt_graph
 from local_stack.run import dbt_tests_line
 from standin_api import StandinServer
-from tests.integration.dag_runs import run_id_at, run_ingest, task_states
 
 pytestmark = pytest.mark.integration
 

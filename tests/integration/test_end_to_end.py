@@ -16,6 +16,14 @@ from typing import Any
 import psycopg
 import pytest
 
+from devkit.dag_runs import (
+    run_ingest,
+    seconds_from_task_end_to_run_end,
+    served_ids,
+    task_states,
+    task_tries,
+)
+from devkit.suite import jobspikr_conn_json
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import openlineage_events_path
 from local_stack.ports import free_port
@@ -23,14 +31,6 @@ from local_stack.run import field_issues_line
 from standin_api import StandinServer
 from standin_api.faults import Fault, FaultPlan
 from standin_api.legacy import write_legacy_rows
-from tests.conftest import jobspikr_conn_json
-from tests.integration.dag_runs import (
-    run_ingest,
-    seconds_from_task_end_to_run_end,
-    served_ids,
-    task_states,
-    task_tries,
-)
 
 pytestmark = pytest.mark.integration
 

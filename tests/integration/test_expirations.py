@@ -10,6 +10,7 @@ from datetime import date
 import psycopg
 import pytest
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.errors import JobsPikrAuthError, JobsPikrEndpointNotFound, JobsPikrResponseError
 from jobspikr.expirations import Expiration
 from jobspikr.hook import JobsPikrHook
@@ -18,7 +19,6 @@ from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api import Account, Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 from standin_api.generator import expirations
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 

@@ -39,6 +39,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from devkit.dag_runs import run_ingest, served_ids, task_seconds, task_tries
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr.settings import JobsPikrSettings
@@ -49,8 +51,6 @@ from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan, Storm
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 from standin_api.server import Account
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
-from tests.integration.dag_runs import run_ingest, served_ids, task_seconds, task_tries
 
 pytestmark = pytest.mark.integration
 
@@ -434,7 +434,7 @@ def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, pos
 def test_worker_killed_mid_load(airflow_db: None, warehouse: str, start_standin) -> None:
     server = start_standin(latency_ms=40)
     env = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
-    worker = subprocess.Popen([sys.executable, "-m", "tests.support.extract_load", warehouse,
+    worker = subprocess.Popen([sys.executable, "-m", "devkit.extract_load", warehouse,
                                "--interval-start", "2026-11-20", "--interval-end", "2026-11-21",
                                "--backfill-start", "2026-10-21", "--run-id", "killed", "--batch-records", "50"],
                               env=env, cwd=PROJECT_ROOT)

@@ -11,6 +11,7 @@ from datetime import date
 import psycopg
 import pytest
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, land_records
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
@@ -18,7 +19,6 @@ from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api import RECORD_FIELDS, Catalogue, StandinConfig, StandinServer
 from standin_api.quirks import WORK_MODE_FROM
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 
@@ -38,9 +38,8 @@ def conn(warehouse: str) -> Iterator[psycopg.Connection]:
 def load(conn: psycopg.Connection, records: list[dict], run_id: str) -> RawLoader:
     loader = RawLoader(conn, query_key="drift", airflow_run_id=run_id)
     for start in range(0, len(records), 70):  # several batches: the counts add up across them
-        loader.load_batch(records[start:start + 70], post_date=TEST_ANCHOR, next_cursor=None, pages=1,
-                          byte_count=0, host="test")
-    loader.finish()
+        land_records(loader, records[start:start + 70], post_date=TEST_ANCHOR)
+    loader.ledger.finish()
     return loader
 
 
@@ -57,10 +56,10 @@ def test_a_new_field_is_named_the_day_it_lands_with_its_share_and_first_run(conn
     for name, count in carried.items():
         assert seen[name] == (name in RECORD_FIELDS, "run-1", count, round(count / len(EARLY), 4)), name
     # The first load names only what the API notes do not document: all 42 are new to it too.
-    assert {f.name for f in first.new_fields()} == set(carried) - set(RECORD_FIELDS)
+    assert {f.name for f in first.ledger.new_fields()} == set(carried) - set(RECORD_FIELDS)
 
     second = load(conn, LATE, "run-2")
-    [new] = second.new_fields()
+    [new] = second.ledger.new_fields()
     in_late = sum("inferred_work_mode" in record for record in LATE)
     assert new.name == "inferred_work_mode" and new.share == pytest.approx(in_late / len(LATE))
     assert new.describe() == f"inferred_work_mode (first seen this run, {in_late / len(LATE):.0%} of records)"

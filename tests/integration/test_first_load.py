@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 import pytest
 
+from devkit.suite import jobspikr_conn_json
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api import Catalogue, StandinConfig, StandinServer
-from tests.conftest import jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 

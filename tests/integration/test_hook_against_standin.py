@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.errors import (
     JobsPikrAuthError,
     JobsPikrCreditsError,
@@ -20,7 +21,6 @@ from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from standin_api import Account, Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from devkit.image import local_command, local_path, read_dockerfile
 from local_stack.airflow_env import PROJECT_ROOT
-from tests.support.image import local_command, local_path, read_dockerfile
 
 pytestmark = pytest.mark.integration
 

@@ -15,13 +15,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devkit.dedup import land
+from devkit.suite import TEST_ANCHOR, build
 from jobspikr_pipeline.cutover.flags import FLAGS_PATH, rollback, rollforward, set_flags
 from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
-from tests.conftest import TEST_ANCHOR
-from tests.integration.conftest import build
-from tests.support.dedup import land
 
 pytestmark = pytest.mark.integration
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
@@ -18,7 +19,6 @@ from jobspikr_pipeline.load_state import load_state, reset_state
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api import Catalogue, StandinConfig, StandinServer
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 

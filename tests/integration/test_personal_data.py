@@ -18,6 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
+from devkit.contact_values import posting_texts
+from devkit.dag_runs import run_ingest
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, land_records
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.dbt import DbtError, run_dbt
@@ -28,9 +31,6 @@ from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import openlineage_events_path
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.legacy import LegacyScrape, write_legacy_rows
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
-from tests.integration.dag_runs import run_ingest
-from tests.support.contact_values import posting_texts
 
 pytestmark = pytest.mark.integration
 
@@ -219,9 +219,8 @@ def land(conn: psycopg.Connection, policy: PersonalDataPolicy) -> None:
     apply_migrations(conn)
     loader = RawLoader(conn, query_key="pii", airflow_run_id="pii", policy=policy)
     reject = Rejected(1, "has no integer cursor", {**RECORD, "uniq_id": "b" * 32, "cursor": None})
-    loader.load_batch([RECORD], post_date=date(2026, 11, 18), next_cursor=None, pages=1, byte_count=0, host="t",
-                      rejected=[reject])
-    loader.finish()
+    land_records(loader, [RECORD], post_date=date(2026, 11, 18), rejected=[reject])
+    loader.ledger.finish()
 
 
 @pytest.mark.parametrize("action", ["hash", "drop", "keep"])
@@ -257,9 +256,10 @@ def test_retention_reduces_old_versions_once_in_raw_and_the_archive(warehouse: s
     with psycopg.connect(warehouse, autocommit=True) as conn:
         land(conn, POLICY)
         loader = RawLoader(conn, query_key="pii-2", airflow_run_id="pii-2", policy=POLICY)
-        loader.load_batch([{**RECORD, "uniq_id": "c" * 32, "cursor": 2}, {**RECORD, "uniq_id": "d" * 32, "cursor": 3}],
-                          post_date=date(2026, 11, 18), next_cursor=None, pages=1, byte_count=0, host="t")
-        loader.finish()
+        land_records(loader, [{**RECORD, "uniq_id": "c" * 32, "cursor": 2}, {**RECORD, "uniq_id": "d" * 32,
+                                                                                "cursor": 3}],
+                     post_date=date(2026, 11, 18))
+        loader.ledger.finish()
         old = "update raw.jobspikr_jobs set last_seen_at = now() - interval '400 days' where uniq_id = %s"
         conn.execute(old, ("c" * 32,))
         assert archive_stale_listings(conn, unseen_days=90, expired_grace_days=7) == 1  # c, to the archive

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, land_records
 from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
@@ -25,7 +26,6 @@ from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import MIGRATIONS_DIR, MigrationError, apply_migrations
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
 
 pytestmark = pytest.mark.integration
 
@@ -190,7 +190,7 @@ def test_worker_killed_mid_load_then_next_run_loads_exactly_the_missing_records(
     with slow:
         env = {**os.environ, "AIRFLOW_CONN_JOBSPIKR_DEFAULT": jobspikr_conn_json(slow, **FAST),
                "PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}"}
-        worker = subprocess.Popen([sys.executable, "-m", "tests.support.extract_load", warehouse,
+        worker = subprocess.Popen([sys.executable, "-m", "devkit.extract_load", warehouse,
                                    "--backfill-start", "2026-11-14", "--run-id", "doomed", "--batch-records", "40"],
                                   env=env, cwd=ROOT)
         deadline = time.monotonic() + 60
@@ -242,7 +242,7 @@ def test_a_batch_lands_new_versions_once_and_marks_known_ones_seen_again(conn, m
     or finds a version stored after its look-up (then it merges the batch instead)."""
     first = [CATALOGUE.record(i) for i in range(3)]
     loader = RawLoader(conn, query_key="batch-test", airflow_run_id="t")
-    loader.load_batch(first, post_date=TEST_ANCHOR, next_cursor=None, pages=1, byte_count=0, host="h")
+    land_records(loader, first, post_date=TEST_ANCHOR)
     conn.execute("update raw.jobspikr_jobs set last_seen_at = now() - interval '100 days' where uniq_id = %s",
                  (first[2]["uniq_id"],))
     assert archive_stale_listings(conn, unseen_days=90, expired_grace_days=10_000) == 1
@@ -251,9 +251,9 @@ def test_a_batch_lands_new_versions_once_and_marks_known_ones_seen_again(conn, m
     again = [{**first[0], "cursor": first[0]["cursor"] + 1000}, changed, CATALOGUE.record(3),
              {**CATALOGUE.record(3), "cursor": CATALOGUE.record(3)["cursor"] + 5}, first[2]]
     if race:  # the look-up sees nothing, as if every version were stored after it ran
-        monkeypatch.setattr("jobspikr_pipeline.raw_loader._STORED_SQL",
+        monkeypatch.setattr("jobspikr_pipeline.raw_rows._STORED_SQL",
                             "select null::text, null::text, false where %(ids)s::text[] is null")
-    counts = loader.load_batch(again, post_date=TEST_ANCHOR, next_cursor=None, pages=1, byte_count=0, host="h")
+    counts = land_records(loader, again, post_date=TEST_ANCHOR)
     assert (counts.inserted, counts.updated, counts.duplicates_skipped) == (2, 1, 3)
     after = _stored(conn)
     key0 = next(k for k in before if k[0] == first[0]["uniq_id"])
@@ -263,4 +263,4 @@ def test_a_batch_lands_new_versions_once_and_marks_known_ones_seen_again(conn, m
     assert len([k for k in after if k[0] == first[1]["uniq_id"]]) == 2  # a changed re-send is a new version
     assert not any(k[0] == first[2]["uniq_id"] for k in after)  # archived: not landed again
     assert len(after) == len(before) + 2
-    loader.finish()
+    loader.ledger.finish()

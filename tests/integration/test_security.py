@@ -19,6 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from devkit.dag_runs import run_ingest, task_states
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
@@ -29,8 +31,6 @@ from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 from standin_api.server import Account
-from tests.conftest import TEST_ANCHOR, jobspikr_conn_json
-from tests.integration.dag_runs import run_ingest, task_states
 
 pytestmark = pytest.mark.integration
 

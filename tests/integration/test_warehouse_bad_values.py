@@ -7,7 +7,7 @@ Three groups, because one failure would hide the others in a single batch:
   fetches the same page and crashes again): no dbt, a second or two each;
 - values that fail a dbt model outright: one build each;
 - everything else in one batch and one build, held to every invariant of
-  ``tests/support/warehouse_checks.py``.
+  ``devkit/warehouse_checks.py``.
 
 Nothing is marked xfail: these fail until the models and the loader handle them.
 """
@@ -22,8 +22,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import TEST_ANCHOR
-from tests.support.warehouse_checks import RawNumber, land, land_build_check, reset
+from devkit.suite import TEST_ANCHOR
+from devkit.warehouse_checks import RawNumber, land, land_build_check, reset
 
 pytestmark = pytest.mark.integration
 

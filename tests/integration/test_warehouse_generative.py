@@ -6,7 +6,7 @@ numbers, dates and salary texts, NUL and other control characters, RTL text, emo
 combining marks, 100k-character text, dates in the future), with copies of jobs (another
 board, another city, a "(Remote)" title, the scraper's copy) so that matching and clustering
 meet hard cases. Each example lands through the loader, builds dbt and checks the
-invariants of ``tests/support/warehouse_checks.py``.
+invariants of ``devkit/warehouse_checks.py``.
 
 One database for the whole test; each example empties it first, so a failing example
 reproduces alone while Hypothesis shrinks it. Deterministic (``derandomize``) for CI;
@@ -27,8 +27,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 
-from tests.conftest import TEST_ANCHOR
-from tests.support.warehouse_checks import RawNumber, land_build_check
+from devkit.suite import TEST_ANCHOR
+from devkit.warehouse_checks import RawNumber, land_build_check
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
+from devkit.contact_values import email_addresses, numbers_of_a_job_ad, phone_numbers, prose
 from jobspikr.errors import JobsPikrConfigError
 from jobspikr_pipeline.personal_data import PersonalDataPolicy, configured_in_text
-from tests.support.contact_values import email_addresses, numbers_of_a_job_ad, phone_numbers, prose
 
 FIELDS = {"contact_email": "hash", "contact_phone_number": "hash"}
 TEXT = ("job_title", "job_description")

@@ -1,5 +1,5 @@
 """One extract-and-load through the real path, as a child process:
-``python -m tests.support.extract_load DSN [options]``.
+``python -m devkit.extract_load DSN [options]``.
 
 The load benchmark measures it (``bench/harness.py``: its peak RSS and time, the summary
 read from the last stdout line as JSON, with ``import_rss_mb``: the peak RSS before the load

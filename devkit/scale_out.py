@@ -1,6 +1,6 @@
 """The scale-out path without Docker: docker-compose.yaml's Airflow services (api-server,
 scheduler, dag-processor, triggerer, Celery workers) as separate processes on this machine,
-each with the command and environment the file gives it (tests/support/compose.py maps
+each with the command and environment the file gives it (devkit/compose.py maps
 Docker's hosts, paths, ports and image to local ones), with a real Redis broker.
 
 ``airflow_services`` does what ``airflow-init`` and the image's entrypoint do (migrate the
@@ -30,9 +30,7 @@ import psycopg
 from cryptography.fernet import Fernet
 from psycopg.conninfo import conninfo_to_dict
 
-from local_stack.airflow_env import PROJECT_ROOT
-from local_stack.ports import free_port
-from tests.support.compose import (
+from devkit.compose import (
     AIRFLOW_SERVICES,
     Endpoint,
     LocalStand,
@@ -44,7 +42,9 @@ from tests.support.compose import (
     local_health_url,
     mounts_of,
 )
-from tests.support.tcp_forward import tcp_conninfo
+from devkit.tcp_forward import tcp_conninfo
+from local_stack.airflow_env import PROJECT_ROOT
+from local_stack.ports import free_port
 
 DAG_ID = "jobspikr_ingest"
 #: The test's own settings, none of which the file sets (``test_settings_never_override_the_file``
@@ -85,7 +85,7 @@ def machine_environment() -> dict[str, str]:
 
 def local_stand(workdir: Path, compose: Mapping[str, object], *, metadata_conninfo: str, warehouse_conninfo: str,
                 broker_url: str) -> LocalStand:
-    """Docker's hosts, mounts and ports as this machine's (tests/support/compose.py)."""
+    """Docker's hosts, mounts and ports as this machine's (devkit/compose.py)."""
     broker = broker_url.split("://", 1)[1]
     api_port, scheduler_port = free_port(), free_port()
     common = compose["services"]["airflow-apiserver"]  # type: ignore[index]

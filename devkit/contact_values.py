@@ -27,7 +27,9 @@ def phone_numbers(draw: st.DrawFn) -> str:
     out = f"+{groups[0]}"
     for index, group in enumerate(groups[1:]):
         sep = draw(st.sampled_from([" ", "-", ".", ""]))
-        out += f"{sep}({group})" if index == 0 and draw(st.booleans()) else f"{sep}{group}"
+        # an area code in brackets is followed by the rest of the number: "+44 (20) 7946 0958"
+        bracketed = index == 0 and len(groups) > 2 and draw(st.booleans())
+        out += f"{sep}({group})" if bracketed else f"{sep}{group}"
     return out
 
 

@@ -119,16 +119,16 @@ def land(conn: psycopg.Connection, records: list[Any], legacy_rows: list[dict[st
     page = parse_page(payload, host="generative", requested_cursor=None)
     loader = RawLoader(conn, query_key="generative", airflow_run_id="generative")
     try:
-        loader.load_batch(page.records, post_date=post_date, next_cursor=None, pages=1, byte_count=len(body),
-                          host="generative", rejected=page.rejected)
+        loader.land(loader.prepare(page.records), post_date=post_date, next_cursor=None, pages=1,
+                    byte_count=len(body), host="generative", rejected=page.rejected)
     except Exception as exc:
-        loader.finish(exc)
+        loader.ledger.finish(exc)
         raise
-    loader.finish()
+    loader.ledger.finish()
     if legacy_rows:
         with conn.transaction():
             write_legacy_rows(conn, legacy_rows)
-    return loader.load_id
+    return loader.ledger.load_id
 
 
 def build(conn: psycopg.Connection) -> list[str]:

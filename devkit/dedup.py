@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 
+from devkit.suite import land_records
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 
@@ -60,8 +61,8 @@ def land_rows(dsn: str, batches: Iterable[list[dict[str, Any]]], legacy_rows: li
         apply_migrations(conn)
         loader = RawLoader(conn, query_key=query_key, airflow_run_id="eval_dedup")
         for batch in batches:
-            loader.load_batch(batch, post_date=post_date, next_cursor=None, pages=1, byte_count=0, host=host)
-        loader.finish()
+            land_records(loader, batch, post_date=post_date, host=host)
+        loader.ledger.finish()
         with conn.transaction():
             write_legacy_rows(conn, legacy_rows)
 

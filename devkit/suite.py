@@ -1,0 +1,49 @@
+"""What the suite's tests share: the fixed date their data is anchored to, the stand-in's
+connection as tests use it, each xdist worker's own directories, dbt builds on the test
+warehouse, and landing parsed records in one call."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from local_stack.airflow_env import LOCAL_DIR
+
+if TYPE_CHECKING:  # nothing here imports Airflow: tests/conftest.py configures it after this import
+    from jobspikr.responses import Rejected
+    from jobspikr_pipeline.load_ledger import LoadCounts
+    from jobspikr_pipeline.raw_loader import RawLoader
+    from standin_api import StandinServer
+
+#: Fixed so that test data, and the data intervals tests run, never depend on today.
+TEST_ANCHOR = date(2026, 11, 20)
+#: Screenshots, pages and tables the tests keep for a person to look at.
+ARTIFACTS = LOCAL_DIR / "test-artifacts"
+
+
+def per_worker(name: str) -> str:
+    """``name``, made this xdist worker's own (``name-gw1``); as is without xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}-{worker}" if worker else name
+
+
+def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
+    """The stand-in's connection, with a rate limit no test waits on unless it sets one."""
+    return server.account.connection_json(server.url, **{"requests_per_minute": 6000, **extra})
+
+
+def build(*args: str) -> None:
+    """``dbt build`` against the test warehouse (``warehouse_default``)."""
+    from jobspikr_pipeline.dbt import run_dbt
+
+    run_dbt(["build", *args], conn_id="warehouse_default")
+
+
+def land_records(loader: RawLoader, records: list[dict[str, Any]], *, post_date: date, host: str = "test",
+                 rejected: Sequence[Rejected] = ()) -> LoadCounts:
+    """Prepare and land parsed records as one batch of one page (the extract prepares each
+    page as it arrives instead)."""
+    return loader.land(loader.prepare(records), post_date=post_date, next_cursor=None, pages=1, byte_count=0,
+                       host=host, rejected=rejected)
