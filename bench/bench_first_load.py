@@ -22,7 +22,8 @@ import psycopg
 from bench.harness import fresh_database, postgres_admin, write_result
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.extract import extract_and_load
+from jobspikr_pipeline.extract_plan import ExtractWindow
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import configure_airflow_env
 from standin_api import Catalogue, StandinConfig, StandinServer

@@ -103,7 +103,8 @@ def jobspikr_ingest() -> None:
         from jobspikr.errors import PERMANENT_ERRORS
         from jobspikr.hook import JobsPikrHook
         from jobspikr.query import parse_day
-        from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+        from jobspikr_pipeline.extract import extract_and_load
+        from jobspikr_pipeline.extract_plan import ExtractWindow
         from jobspikr_pipeline.filters import FILTERS_VARIABLE, load_query
         from jobspikr_pipeline.warehouse import warehouse_connection
 
@@ -130,7 +131,7 @@ def jobspikr_ingest() -> None:
 
         from jobspikr.errors import PERMANENT_ERRORS
         from jobspikr.hook import JobsPikrHook
-        from jobspikr_pipeline.expirations import fetch_expirations as fetch
+        from jobspikr_pipeline.expirations_landing import fetch_expirations as fetch
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         assert params is not None and data_interval_start and data_interval_end
@@ -155,7 +156,8 @@ def jobspikr_ingest() -> None:
 
     @task(multiple_outputs=False)
     def apply_personal_data_retention() -> dict[str, int]:
-        from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention
+        from jobspikr_pipeline.personal_data import PersonalDataPolicy
+        from jobspikr_pipeline.personal_data_retention import apply_retention
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:

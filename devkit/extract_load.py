@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from jobspikr.hook import JobsPikrHook
     from jobspikr.query import JobsPikrQuery
-    from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+    from jobspikr_pipeline.extract import extract_and_load
+    from jobspikr_pipeline.extract_plan import ExtractWindow
     from jobspikr_pipeline.raw_schema import apply_migrations
 
     window = ExtractWindow(interval_start=args.interval_start, interval_end=args.interval_end,

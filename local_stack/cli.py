@@ -121,7 +121,8 @@ def forget(email: Annotated[str | None, typer.Option(help="the contact email to 
     if (email is None) == (phone is None):
         raise typer.BadParameter("give exactly one of --email and --phone")
     from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
-    from jobspikr_pipeline.personal_data import PersonalDataPolicy, forget_and_rebuild
+    from jobspikr_pipeline.personal_data import PersonalDataPolicy
+    from jobspikr_pipeline.personal_data_erasure import forget_and_rebuild
 
     field_name, value = ("contact_email", email) if email is not None else ("contact_phone_number", phone)
     assert value is not None

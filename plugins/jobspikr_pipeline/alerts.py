@@ -82,13 +82,13 @@ def gap_alert(message: str) -> None:
     send_alert("JobsPikr pipeline: a load succeeded with gaps", f"JobsPikr pipeline: {message}", {})
 
 
-def nothing_alert(message: str) -> None:
+def warn_nothing_fetched(message: str) -> None:
     """A load that fetched no record at all: a warning, with the window it asked for, so
     a first load that looked in the wrong place does not pass as a quiet success."""
     log.warning("JobsPikr pipeline: %s", message)
 
 
-def endpoint_missing_alert(message: str) -> None:
+def warn_endpoint_missing(message: str) -> None:
     """An optional JobsPikr API the account or the connection's setting does not reach (the
     expired jobs API's path is not public): a warning, logged only, as the run goes on
     without it. Not sent through the notifiers: it would repeat every day until the

@@ -20,10 +20,7 @@ its own watermark, so:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -32,10 +29,12 @@ from jobspikr.errors import JobsPikrConfigError, JobsPikrIncompleteError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.paging import StreamEnd
 from jobspikr.query import JobsPikrQuery
-from jobspikr.responses import Page, Rejected
-from jobspikr_pipeline.alerts import gap_alert, nothing_alert
+from jobspikr.responses import Rejected
+from jobspikr_pipeline.alerts import gap_alert, warn_nothing_fetched
+from jobspikr_pipeline.extract_plan import ExtractWindow, find_empty_days
+from jobspikr_pipeline.landing import Landing
 from jobspikr_pipeline.load_ledger import WindowCheck, WindowStart
-from jobspikr_pipeline.prefetch import SourceFactory, prefetched_in_order
+from jobspikr_pipeline.page_stream import pages_by_day
 from jobspikr_pipeline.progress import LoadProgress
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_rows import Prepared
@@ -43,104 +42,11 @@ from jobspikr_pipeline.raw_rows import Prepared
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ExtractWindow:
-    """The post dates one run covers: ``[interval_start, interval_end)`` plus look-back.
-
-    ``since`` (``./pipeline run --since``, the DAG's ``since`` param) reaches back to a day
-    on any load, each day from its watermark; ``post_date_from`` / ``post_date_to`` (the
-    filters of that name) bound every load: no day outside them is fetched, and a first load
-    reaches back to ``post_date_from`` rather than ``backfill_start``.
-    """
-
-    interval_start: date
-    interval_end: date
-    backfill_start: date
-    lookback_days: int = 3
-    since: date | None = None
-    post_date_from: date | None = None
-    post_date_to: date | None = None
-
-    def __post_init__(self) -> None:
-        if self.since and self.since >= self.interval_end:
-            raise JobsPikrConfigError(f"since {self.since} is not before the run's interval end "
-                                      f"{self.interval_end}: there is nothing posted since then to fetch yet")
-
-    def days(self, *, first_load: bool, resume_from: date | None = None) -> list[date]:
-        """The post dates to fetch; ``resume_from`` is the newest day with a watermark."""
-        first = self.post_date_from or self.backfill_start
-        start = first if first_load else self.interval_start - timedelta(days=self.lookback_days)
-        start = min(start, self.interval_start, resume_from or start, self.since or start)
-        last = max(self.interval_end - timedelta(days=1), self.interval_start)
-        start = max(start, self.post_date_from or start)
-        last = min(last, self.post_date_to or last)
-        return [start + timedelta(days=n) for n in range((last - start).days + 1)]
-
-    def describe(self, *, first_load: bool) -> str:
-        """The window in words, for the message of a load that fetched nothing."""
-        days = self.days(first_load=first_load)
-        asked = f"post dates {days[0]}..{days[-1]}" if days else "no post dates at all"
-        bounds = ""
-        if self.post_date_from or self.post_date_to:
-            bounds = (f" (bounded by the filters post_date_from {self.post_date_from or '-'}, "
-                      f"post_date_to {self.post_date_to or '-'})")
-        return asked + bounds
-
-
-def find_empty_days(count: Callable[[date, date], int | None], days: Sequence[date]) -> tuple[set[date], int]:
-    """The days among ``days`` (never fetched yet) that JobsPikr counts no records for, and
-    the requests it took to find them.
-
-    Fetching a day costs at least one request, empty or not, so a first load over years of
-    empty days would cost one request per day (``./pipeline bench firstload``,
-    bench/results/first_load.md). Instead a run of consecutive days is asked for its ``total_count`` in one
-    request (``count``, inclusive bounds); a range counted 0 is empty as a whole, a range
-    with records is split in two and each half asked again. A single day is never asked:
-    fetching it costs the same request. A server that sends no ``total_count`` (None) gets
-    every day fetched.
-    """
-    empty: set[date] = set()
-    probes = 0
-    counted = True
-
-    def visit(run: Sequence[date]) -> None:
-        nonlocal probes, counted
-        if len(run) < 2 or not counted:
-            return
-        probes += 1
-        total = count(run[0], run[-1])
-        if total is None:
-            counted = False
-        elif total == 0:
-            empty.update(run)
-        else:
-            middle = len(run) // 2
-            visit(run[:middle])
-            visit(run[middle:])
-
-    for run in _consecutive_runs(sorted(days)):
-        visit(run)
-    return empty, probes
-
-
-def _consecutive_runs(days: Sequence[date]) -> Iterator[list[date]]:
-    run: list[date] = []
-    for day in days:
-        if run and day != run[-1] + timedelta(days=1):
-            yield run
-            run = []
-        run.append(day)
-    if run:
-        yield run
-
-
 #: A batch is written when it holds this many records or this many bytes of the API's JSON,
 #: whichever comes first: real records are about 10 KB, so a count alone let a batch reach
 #: 50 MB of text (and several times that as parsed objects).
 BATCH_RECORDS = 5_000
 BATCH_BYTES = 8 * 2**20
-#: The most bytes of pages fetched ahead of the batch being written, across all days.
-PREFETCH_BYTES = 8 * 2**20
 
 
 def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPikrQuery,
@@ -156,9 +62,9 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     warning and says so in the summary (``"warn"``): never a plain success over a gap.
 
     Up to ``parallel_days`` days are fetched at once by background threads, and batches land
-    on a thread of their own while the next one is prepared (``_Landing``). Memory holds two
+    on a thread of their own while the next one is prepared (``landing.Landing``). Memory holds two
     batches of prepared rows (``batch_records`` records or BATCH_BYTES of API JSON, whichever
-    is less: one landing, one being filled) plus at most PREFETCH_BYTES of prefetched pages
+    is less: one landing, one being filled) plus at most ``page_stream.PREFETCH_BYTES`` of prefetched pages
     across all days. Each batch commits with its watermark, so a failure loses at most the
     batch in flight, which the next run fetches again.
     """
@@ -225,7 +131,7 @@ def extract_and_load(hook: JobsPikrHook, conn: psycopg.Connection, query: JobsPi
     counted = sum(check.expected or 0 for check in checks.values())
     if summary["records_received"] == 0 and counted == 0:
         summary["nothing_fetched"] = nothing_fetched_message(window, first_load=first_load)
-        nothing_alert(summary["nothing_fetched"])
+        warn_nothing_fetched(summary["nothing_fetched"])
     elif summary["records_received"] == 0:
         log.info("JobsPikr load %d: nothing new; the %d record(s) JobsPikr counts for these days were all "
                  "loaded before", ledger.load_id, counted)
@@ -283,8 +189,8 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
                  end.pages, check.received, check.expected)
         checks[day] = check
 
-    with _Landing() as landing:
-        for day, item in _pages_by_day(hooks, query, starts, depth):
+    with Landing() as landing:
+        for day, item in pages_by_day(hooks, query, starts, depth):
             if isinstance(item, StreamEnd):
                 landing.submit(land_batch, day, batch, rejected, item.resume_cursor, pages, byte_count, host, item)
                 batch, rejected, pages, byte_count, cursor = Prepared(), [], 0, 0, None
@@ -300,75 +206,3 @@ def _load_pass(loader: RawLoader, hooks: list[JobsPikrHook], query: JobsPikrQuer
                 landing.submit(land_batch, day, batch, rejected, cursor, pages, byte_count, host, None)
                 batch, rejected, pages, byte_count = Prepared(), [], 0, 0
     return checks
-
-
-class _Landing:
-    """Batches land on a thread of their own, one at a time and in order, while the consumer
-    fetches and prepares the next one: Postgres writes (and compresses) one batch while Python
-    parses, hashes and serialises the next (``./pipeline bench load``; what it gained is in
-    bench/results/findings.md).
-
-    ``submit`` first waits for the batch before it and raises its error, so at most one
-    batch is being written and one prepared, and a failed batch stops the load before the
-    next one lands (each batch is its own transaction with its watermark, so what landed is
-    exactly what the watermarks say). Leaving the block waits for the last batch; only then
-    may the caller's thread use the connection again.
-    """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobspikr-land")
-        self._pending: Future[None] | None = None
-
-    def submit(self, land: Callable[..., None], *args: Any) -> None:
-        self.wait()
-        self._pending = self._pool.submit(land, *args)
-
-    def wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def __enter__(self) -> _Landing:
-        return self
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        try:
-            if exc_type is None:
-                self.wait()
-            elif self._pending is not None:
-                # The error being raised wins, but only once the batch in flight has finished
-                # (the caller closes the load on the same connection), and the batch's own
-                # failure is not lost.
-                error = self._pending.exception()
-                if error is not None:
-                    log.error("JobsPikr batch failed while the load was failing: %r", error)
-        finally:
-            self._pool.shutdown(wait=True)
-
-
-def _pages_by_day(hooks: list[JobsPikrHook], query: JobsPikrQuery, starts: dict[date, WindowStart],
-                  depth: int) -> Iterator[tuple[date, Page | StreamEnd]]:
-    """Every day's pages and then its ``StreamEnd``, in day order, with ``len(hooks)`` days
-    fetched at once.
-
-    Each fetching thread has its own hook (worker n uses ``hooks[n]``); the shared rate
-    limiter keeps the total within budget. A failure in a later day's fetch surfaces when
-    the consumer reaches that day, after the days before it are landed.
-    """
-    days = list(starts)
-
-    def day_pages(day: date) -> SourceFactory[Page | StreamEnd]:
-        def pages(worker: int) -> Iterator[Page | StreamEnd]:
-            start = starts[day]
-            stream = hooks[worker].stream(query.with_post_dates(day, day), start.cursor,
-                                          already_received=start.received)
-            yield from stream
-            assert stream.end is not None
-            yield stream.end
-        return pages
-
-    with prefetched_in_order([day_pages(day) for day in days], workers=len(hooks), depth=depth,
-                             weigh=lambda item: item.byte_size if isinstance(item, Page) else 0,
-                             max_bytes=PREFETCH_BYTES) as stream:
-        for index, item in stream:
-            yield days[index], item

@@ -19,12 +19,12 @@ removed one becomes; each source's free-text fields; what retention empties and 
   same patterns (``macros/personal_data/scrub_personal_data.sql``), so nothing past staging holds a value
   in the clear. The key never enters SQL (view definitions are readable by every role, and
   dbt logs its SQL), so there ``hash`` removes the value as ``drop`` does.
-- **Retention** (``apply_retention``, a DAG task): record versions last seen more than
+- **Retention** (``personal_data_retention.apply_retention``, a DAG task): record versions last seen more than
   ``retention_days`` ago, in raw and in the archive, lose their personal and free-text
   fields; the rest of the row (ids, dates, the fields the marts and history read) stays.
   The history snapshots' versions that ended (or, still current, were captured) that long
   ago lose their free text.
-- **Erasure** (``forget``, ``./pipeline forget``): every row in the warehouse holding a
+- **Erasure** (``personal_data_erasure.forget``, ``./pipeline forget``): every row in the warehouse holding a
   person's value, in the clear or as its pseudonym, is masked in one transaction, with an
   audit row that never holds the value; the caller then rebuilds the marts from raw.
 """
@@ -39,19 +39,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import psycopg
-from psycopg import sql
-from psycopg.types.json import Jsonb
-
 from jobspikr.errors import JobsPikrConfigError
 from jobspikr_pipeline.project_vars import project_var
 
 Action = Literal["keep", "hash", "drop"]
 KEY_VARIABLE = "JOBSPIKR_PERSONAL_DATA_KEY"
 #: What an erased value becomes, wherever it was.
-ERASED = "[erased]"
 #: Schemas ``forget`` never touches: the database's own.
-_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
 
 @dataclass(frozen=True)
@@ -186,126 +180,3 @@ def configured_in_text() -> dict[str, InText]:
 
 def _configured_settings() -> dict[str, Any]:
     return project_var("personal_data")
-
-
-# -- retention --------------------------------------------------------------------------
-
-def apply_retention(conn: psycopg.Connection, policy: PersonalDataPolicy) -> dict[str, int]:
-    """Reduce what is older than ``retention_days``, once. In raw and the archive, versions
-    last seen that long ago lose their personal and free-text fields (``reduced_at`` marks
-    them). In the history snapshots, versions that ended that long ago, or that are still
-    current but were captured that long ago (a snapshot does not follow a version's last
-    sighting), lose their free-text columns. Rows per table."""
-    removed = [*policy.fields, *policy.free_text_fields]
-    counts: dict[str, int] = {}
-    with conn.transaction():
-        for table in ("jobspikr_jobs", "jobspikr_jobs_archive"):
-            cursor = conn.execute(
-                sql.SQL("update raw.{} set payload = payload - %(keys)s::text[], reduced_at = now()"
-                        " where reduced_at is null and last_seen_at < now() - make_interval(days => %(days)s)"
-                        ).format(sql.Identifier(table)),
-                {"keys": removed, "days": policy.retention_days})
-            counts[f"raw.{table}"] = cursor.rowcount
-        for schema, table, columns in _snapshots(conn, policy.snapshot_free_text_columns):
-            emptied = [sql.SQL("{} = null").format(sql.Identifier(c)) for c in columns]
-            held = [sql.SQL("{} is not null").format(sql.Identifier(c)) for c in columns]
-            cursor = conn.execute(
-                sql.SQL("update {}.{} set {} where ({})"
-                        " and coalesce(dbt_valid_to, dbt_updated_at) < now() - make_interval(days => %(days)s)"
-                        ).format(sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(emptied),
-                                 sql.SQL(" or ").join(held)),
-                {"days": policy.retention_days})
-            counts[f"{schema}.{table}"] = cursor.rowcount
-    return counts
-
-
-def _snapshots(conn: psycopg.Connection, columns: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
-    """Tables of dbt snapshot rows (those with ``dbt_scd_id``) holding any of ``columns``:
-    the snapshots, and the ``audit`` tables in which a failing test on a snapshot keeps its
-    rows whole."""
-    rows = conn.execute("""
-        select c.table_schema, c.table_name, array_agg(c.column_name::text order by c.column_name)
-        from information_schema.columns c
-        join information_schema.tables t using (table_schema, table_name)
-        where t.table_type = 'BASE TABLE' and c.column_name = any(%s)
-          and exists (select 1 from information_schema.columns s where s.table_schema = c.table_schema
-                      and s.table_name = c.table_name and s.column_name = 'dbt_scd_id')
-        group by 1, 2 order by 1, 2""", (list(columns),)).fetchall()
-    return [(schema, table, list(cols)) for schema, table, cols in rows]
-
-
-# -- erasure ----------------------------------------------------------------------------
-
-def forget(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: str, value: str) -> dict[str, int]:
-    """Mask every occurrence of one person's ``value`` (of ``field_name``) in the warehouse.
-
-    Every text and jsonb column of every table is searched for the value as given (in any
-    case) and for its pseudonym; each occurrence becomes ``[erased]``. One transaction: all of it or
-    none. The audit row (``raw.personal_data_erasures``) records the field, when and how
-    many rows per table, never the value. Views need nothing (they read the tables).
-    Returns the rows changed per table.
-    """
-    if field_name not in policy.fields:
-        raise JobsPikrConfigError(f"{field_name} is not a personal field of the policy "
-                                  f"(one of: {', '.join(policy.fields)})")
-    if len(value.strip()) < 6:
-        raise JobsPikrConfigError(f"{value.strip()!r} is too short to erase safely (it would match unrelated "
-                                  "text): give the whole address or number")
-    forms = policy.stored_forms(field_name, value)
-    changed: dict[str, int] = {}
-    with conn.transaction():
-        for schema, table, column, kind in _searchable_columns(conn):
-            target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-            col = sql.Identifier(column)
-            as_text = sql.SQL("{}::text").format(col)
-            masked: sql.Composable = as_text
-            for form in forms:
-                masked = sql.SQL("regexp_replace({}, {}, {}, 'gi')").format(
-                    masked, sql.Literal(_regex_literal(form)), sql.Literal(ERASED))
-            if kind != "text":
-                masked = sql.SQL("({})::{}").format(masked, sql.SQL(kind))
-            matches = sql.SQL(" or ").join(
-                sql.SQL("strpos(lower({}), {}) > 0").format(as_text, sql.Literal(form.lower())) for form in forms)
-            rows = conn.execute(sql.SQL("update {} set {} = {} where {}").format(target, col, masked, matches)).rowcount
-            if rows:
-                key = f"{schema}.{table}"
-                changed[key] = changed.get(key, 0) + rows
-        conn.execute("insert into raw.personal_data_erasures (field_name, rows_changed, tables)"
-                     " values (%s, %s, %s)", (field_name, sum(changed.values()), Jsonb(changed)))
-    return changed
-
-
-#: What erasure rebuilds from the masked raw tables: every model, fully (text derived from a
-#: value, such as a normalised description, no longer contains it literally), except the
-#: per-run history, which holds only counts and must not be reset.
-REBUILD_ARGS = ["build", "--full-refresh", "--exclude", "migration_run_metrics"]
-
-
-def forget_and_rebuild(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: str, value: str,
-                       conn_id: str) -> dict[str, int]:
-    """``forget`` the value, then rebuild the marts from raw with dbt (their tests included)."""
-    from jobspikr_pipeline.dbt import run_dbt
-
-    changed = forget(conn, policy, field_name=field_name, value=value)
-    run_dbt(REBUILD_ARGS, conn_id=conn_id)
-    return changed
-
-
-def _regex_literal(text: str) -> str:
-    """``text`` as a Postgres regular expression matching exactly it."""
-    return re.sub(r"([^\w\s])", r"\\\1", text)
-
-
-def _searchable_columns(conn: psycopg.Connection) -> list[tuple[str, str, str, str]]:
-    """Every text-like and jsonb column of every ordinary table outside the system schemas."""
-    return conn.execute("""
-        select c.table_schema, c.table_name, c.column_name,
-               case when c.data_type in ('jsonb', 'json') then c.data_type else 'text' end
-        from information_schema.columns c
-        join information_schema.tables t using (table_schema, table_name)
-        where t.table_type = 'BASE TABLE'
-          and c.table_schema <> all(%s)
-          and c.table_schema not like 'pg_temp%%'
-          and c.data_type in ('text', 'character varying', 'jsonb', 'json')
-          and c.table_name <> 'personal_data_erasures'
-        order by 1, 2, 3""", (list(_SYSTEM_SCHEMAS),)).fetchall()

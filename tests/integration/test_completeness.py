@@ -21,7 +21,8 @@ from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.errors import JobsPikrIncompleteError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.extract import extract_and_load
+from jobspikr_pipeline.extract_plan import ExtractWindow
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import Catalogue, StandinConfig, StandinServer

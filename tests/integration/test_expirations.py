@@ -14,7 +14,7 @@ from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
 from jobspikr.errors import JobsPikrAuthError, JobsPikrEndpointNotFound, JobsPikrResponseError
 from jobspikr.expirations import Expiration
 from jobspikr.hook import JobsPikrHook
-from jobspikr_pipeline.expirations import fetch_expirations
+from jobspikr_pipeline.expirations_landing import fetch_expirations
 from jobspikr_pipeline.raw_schema import apply_migrations
 from standin_api import Account, Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan

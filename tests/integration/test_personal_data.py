@@ -24,7 +24,9 @@ from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, land_records
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.dbt import DbtError, run_dbt
-from jobspikr_pipeline.personal_data import PersonalDataPolicy, apply_retention, forget_and_rebuild
+from jobspikr_pipeline.personal_data import PersonalDataPolicy
+from jobspikr_pipeline.personal_data_erasure import forget_and_rebuild
+from jobspikr_pipeline.personal_data_retention import apply_retention
 from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_migrations

@@ -21,7 +21,8 @@ from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.archive import archive_stale_listings
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load, find_empty_days
+from jobspikr_pipeline.extract import extract_and_load
+from jobspikr_pipeline.extract_plan import ExtractWindow, find_empty_days
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import MIGRATIONS_DIR, MigrationError, apply_migrations
 from standin_api import Catalogue, StandinConfig, StandinServer
@@ -61,7 +62,7 @@ def load(conn: psycopg.Connection, window: ExtractWindow = WINDOW, **kwargs: obj
 
 def count_requests_first() -> int:
     """The count requests a first load of WINDOW makes before its first page (empty ranges
-    are asked for first, jobspikr_pipeline.extract.find_empty_days): request numbers of
+    are asked for first, jobspikr_pipeline.extract_plan.find_empty_days): request numbers of
     pages in the fault plans below are shifted by it."""
     posted = [date.fromisoformat(CATALOGUE.record(i)["post_date"]) for i in range(CATALOGUE.size)]
     _, probes = find_empty_days(lambda a, b: sum(a <= d <= b for d in posted), WINDOW.days(first_load=True))

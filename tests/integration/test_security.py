@@ -25,7 +25,8 @@ from jobspikr.errors import JobsPikrUnavailableError
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR
-from jobspikr_pipeline.extract import ExtractWindow, extract_and_load
+from jobspikr_pipeline.extract import extract_and_load
+from jobspikr_pipeline.extract_plan import ExtractWindow
 from jobspikr_pipeline.raw_schema import apply_migrations
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue, StandinConfig, StandinServer

@@ -15,7 +15,7 @@ from jobspikr.expirations import (
     parse_expirations,
 )
 from jobspikr.timestamps import utc_day
-from jobspikr_pipeline.expirations import earliest_days
+from jobspikr_pipeline.expirations_landing import earliest_days
 
 WHERE = "JobsPikr response from http://h/v2 for expired jobs"
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobspikr.errors import JobsPikrConfigError
-from jobspikr_pipeline.extract import ExtractWindow, find_empty_days
+from jobspikr_pipeline.extract_plan import ExtractWindow, find_empty_days
 
 WINDOW = ExtractWindow(interval_start=date(2026, 11, 23), interval_end=date(2026, 11, 24),
                        backfill_start=date(2026, 10, 24), lookback_days=3)

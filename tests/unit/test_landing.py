@@ -1,4 +1,4 @@
-"""Batches land on a thread of their own, one at a time, in order (``extract._Landing``)."""
+"""Batches land on a thread of their own, one at a time, in order (``landing.Landing``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from jobspikr_pipeline.extract import _Landing
+from jobspikr_pipeline.landing import Landing
 
 
 def test_batches_land_in_order_one_at_a_time_off_the_callers_thread() -> None:
@@ -24,7 +24,7 @@ def test_batches_land_in_order_one_at_a_time_off_the_callers_thread() -> None:
         finally:
             busy.release()
 
-    with _Landing() as landing:
+    with Landing() as landing:
         for n in range(5):
             landing.submit(land, n)
     assert landed == [0, 1, 2, 3, 4]  # the block waited for the last one
@@ -39,7 +39,7 @@ def test_a_failed_batch_stops_the_next_from_landing_and_raises_in_the_caller() -
             raise RuntimeError("batch 1 failed")
         landed.append(n)
 
-    with pytest.raises(RuntimeError, match="batch 1 failed"), _Landing() as landing:
+    with pytest.raises(RuntimeError, match="batch 1 failed"), Landing() as landing:
         for n in range(4):
             landing.submit(land, n)
     assert landed == [0]
@@ -54,7 +54,7 @@ def test_an_error_in_the_caller_waits_for_the_batch_in_flight_and_wins(caplog) -
         if fail:
             raise RuntimeError("the batch failed too")
 
-    with pytest.raises(ValueError, match="fetch failed"), _Landing() as landing:
+    with pytest.raises(ValueError, match="fetch failed"), Landing() as landing:
         landing.submit(slow, True)
         raise ValueError("fetch failed")
     assert finished.is_set()  # the connection is free again when the caller's error surfaces

@@ -22,7 +22,7 @@ import psycopg
 from jobspikr.errors import JobsPikrEndpointNotFound
 from jobspikr.expirations import Expiration
 from jobspikr.hook import JobsPikrHook
-from jobspikr_pipeline.alerts import endpoint_missing_alert
+from jobspikr_pipeline.alerts import warn_endpoint_missing
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def fetch_expirations(hook: JobsPikrHook, conn: psycopg.Connection, date_from: d
     try:
         reported = hook.expired_jobs(date_from, date_to)
     except JobsPikrEndpointNotFound as exc:
-        endpoint_missing_alert(f"no expirations fetched for {date_from}..{date_to}, the run goes on without "
+        warn_endpoint_missing(f"no expirations fetched for {date_from}..{date_to}, the run goes on without "
                                f"them: {exc}")
         return {**summary, "endpoint": "missing", "error": str(exc)}
     days = earliest_days(reported)
