@@ -24,7 +24,7 @@ from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.airflow_env import configure_airflow_env
 from standin_api import Catalogue, StandinConfig, StandinServer
 
@@ -43,7 +43,7 @@ def measure(admin: str, server: StandinServer, hook_type: type[JobsPikrHook], wi
             records: int) -> dict[str, float]:
     dsn = fresh_database(admin, "bench_first_load")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         before = server.requests_served
         started = time.perf_counter()
         summary = extract_and_load(hook_type(), conn, JobsPikrQuery(), window, airflow_run_id="bench")

@@ -88,11 +88,11 @@ SCHEDULE = os.environ.get("JOBSPIKR_INGEST_SCHEDULE", "0 3 * * *")
 def jobspikr_ingest() -> None:
     @task
     def migrate_raw_schema() -> list[str]:
-        from jobspikr_pipeline.raw_schema import apply_migrations
+        from jobspikr_pipeline.raw_schema import apply_raw_schema
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
-            return apply_migrations(conn)
+            return apply_raw_schema(conn)
 
     @task(outlets=[RAW_JOBSPIKR_JOBS], multiple_outputs=False)
     def extract_load(params: dict[str, Any] | None = None, data_interval_start: Any = None,

@@ -55,10 +55,10 @@ def land_rows(dsn: str, batches: Iterable[list[dict[str, Any]]], legacy_rows: li
     """Migrate the raw schema, land each batch of JobsPikr records through the loader (as the
     extract task does) and the legacy scraper's rows into its table."""
     from jobspikr_pipeline.raw_loader import RawLoader
-    from jobspikr_pipeline.raw_schema import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_raw_schema
 
     with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         loader = RawLoader(conn, query_key=query_key, airflow_run_id="eval_dedup")
         for batch in batches:
             land_records(loader, batch, post_date=post_date, host=host)

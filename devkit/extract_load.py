@@ -38,13 +38,13 @@ def main(argv: list[str] | None = None) -> None:
     from jobspikr.query import JobsPikrQuery
     from jobspikr_pipeline.extract import extract_and_load
     from jobspikr_pipeline.extract_plan import ExtractWindow
-    from jobspikr_pipeline.raw_schema import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_raw_schema
 
     window = ExtractWindow(interval_start=args.interval_start, interval_end=args.interval_end,
                            backfill_start=args.backfill_start)
     batch = {"batch_records": args.batch_records} if args.batch_records else {}
     with psycopg.connect(args.dsn, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         import_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         summary = extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id=args.run_id,
                                    **batch)

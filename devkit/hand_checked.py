@@ -10,7 +10,7 @@ import psycopg
 
 from devkit.suite import land_records
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api import Catalogue
 from standin_api.legacy import write_legacy_rows
 
@@ -45,7 +45,7 @@ def land_hand_checked_set(dsn: str) -> None:
         jobspikr_record("q1", 4, job_title=""),
     ]
     with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         loader = RawLoader(conn, query_key="hand", airflow_run_id="hand")
         land_records(loader, records, post_date=POSTED)
         loader.ledger.finish()

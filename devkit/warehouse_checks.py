@@ -41,7 +41,7 @@ from jobspikr.responses import parse_page
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, run_dbt
 from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api.legacy import write_legacy_rows
 
 #: Placeholders JobsPikr sends for a missing value (../shared/docs/jobspikr-api.md): never a value in the marts.
@@ -93,7 +93,7 @@ def reset(conn: psycopg.Connection) -> None:
     """An empty warehouse for the next example: raw's tables emptied and every schema dbt
     built dropped (snapshots and incremental history included), so examples are independent
     and a failing example reproduces on its own while Hypothesis shrinks it."""
-    apply_migrations(conn)
+    apply_raw_schema(conn)
     schemas = [row[0] for row in conn.execute(
         "select nspname from pg_namespace where nspname <> all(%s) and nspname !~ '^pg_'", (list(KEPT_SCHEMAS),))]
     for schema in schemas:

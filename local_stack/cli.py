@@ -77,11 +77,12 @@ def rollforward() -> None:
 
 
 def _rollout(action: str) -> None:
-    """``python -m jobspikr_pipeline.cutover.flags ACTION`` against this machine's warehouse."""
+    """The cutover flags' own command (``python -m jobspikr_pipeline.cutover.flags ACTION``,
+    as a deployment runs it) against this machine's warehouse."""
     with _local_warehouse():
-        from jobspikr_pipeline.cutover.flags import main
+        from jobspikr_pipeline.cutover.flags import cli
 
-        main([action])
+        cli([action], standalone_mode=False)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -189,12 +190,12 @@ def _warehouse() -> Iterator[psycopg.Connection]:
     from local_stack.preflight import check_warehouse
 
     with _local_warehouse():
-        from jobspikr_pipeline.raw_schema import apply_migrations
+        from jobspikr_pipeline.raw_schema import apply_raw_schema
         from jobspikr_pipeline.warehouse import warehouse_connection
 
         check_warehouse()
         with warehouse_connection() as conn:
-            apply_migrations(conn)
+            apply_raw_schema(conn)
             yield conn
 
 

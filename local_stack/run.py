@@ -82,12 +82,12 @@ def _api(stack: ExitStack, *, records: int, seed: int, real_quirks: bool = False
 
 def _write_legacy_demo_scrape(catalogue: object, size: int) -> None:
     """Fill ``raw.legacy_scraped_jobs`` as the old scraper would (ids already there are kept)."""
-    from jobspikr_pipeline.raw_schema import apply_migrations
+    from jobspikr_pipeline.raw_schema import apply_raw_schema
     from jobspikr_pipeline.warehouse import warehouse_connection
     from standin_api.legacy import LegacyScrape, write_legacy_rows
 
     with warehouse_connection() as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         with conn.transaction():
             write_legacy_rows(conn, LegacyScrape(catalogue, size=size).rows())  # type: ignore[arg-type]
 

@@ -38,7 +38,7 @@ from jobspikr.errors import (
 from jobspikr.expirations import Cursor, Expiration, ExpirationPage, follow_cursor, parse_expirations
 from jobspikr.failover import HostFailover
 from jobspikr.paging import CursorStream
-from jobspikr.provider import CONN_TYPE, HOOK_NAME, UI_FIELD_BEHAVIOUR
+from jobspikr.provider import CONN_TYPE, HOOK_NAME
 from jobspikr.query import JobsPikrQuery
 from jobspikr.rate_limit import RateLimiter, shared_limiter
 from jobspikr.responses import Page, parse_page
@@ -65,11 +65,6 @@ class JobsPikrHook(BaseHook):
     default_conn_name = "jobspikr_default"
     conn_type = CONN_TYPE
     hook_name = HOOK_NAME
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """The connection form before Airflow 3.2; later versions read ``jobspikr.provider``."""
-        return UI_FIELD_BEHAVIOUR
 
     def __init__(self, jobspikr_conn_id: str = default_conn_name, *,
                  limiter: RateLimiter | None = None, sleep: Callable[[float], None] = time.sleep,

@@ -21,7 +21,7 @@ PACKAGE_NAME = "jobspikr-airflow"
 CONN_TYPE = "jobspikr"
 HOOK_NAME = "JobsPikr"
 
-#: The standard fields of the form, in the hook's ``get_ui_field_behaviour`` shape.
+#: The standard fields of the connection form (the provider info spells the keys with dashes).
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden_fields": ["schema", "port"],
     "relabeling": {"host": "Base URL", "login": "Client ID", "password": "Client auth key"},

@@ -19,13 +19,13 @@ import psycopg
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).parent / "raw_schema"
+RAW_SCHEMA_DIR = Path(__file__).parent / "raw_schema"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 #: Arbitrary constant identifying "raw schema migration" in pg_advisory_xact_lock.
 _LOCK_ID = 7_114_201
 
 
-class MigrationError(RuntimeError):
+class RawSchemaError(RuntimeError):
     pass
 
 
@@ -40,20 +40,20 @@ class Migration:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
 
-def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+def discover(directory: Path = RAW_SCHEMA_DIR) -> list[Migration]:
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         match = _NAME.match(path.name)
         if not match:
-            raise MigrationError(f"migration file {path.name!r} is not named NNNN_description.sql")
+            raise RawSchemaError(f"migration file {path.name!r} is not named NNNN_description.sql")
         migrations.append(Migration(int(match.group(1)), path.name, path.read_text()))
     versions = [m.version for m in migrations]
     if len(set(versions)) != len(versions):
-        raise MigrationError(f"two migration files share a version number: {versions}")
+        raise RawSchemaError(f"two migration files share a version number: {versions}")
     return migrations
 
 
-def apply_migrations(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+def apply_raw_schema(conn: psycopg.Connection, directory: Path = RAW_SCHEMA_DIR) -> list[str]:
     """Apply what is missing; return the names applied (empty when up to date)."""
     applied_now = []
     with conn.transaction():
@@ -67,7 +67,7 @@ def apply_migrations(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR)
         for migration in discover(directory):
             if migration.version in done:
                 if done[migration.version] != migration.checksum:
-                    raise MigrationError(
+                    raise RawSchemaError(
                         f"migration {migration.name} was edited after it was applied; add a new "
                         "migration instead of changing history")
                 continue

@@ -23,7 +23,7 @@ from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
@@ -46,7 +46,7 @@ def per_day(catalogue: Catalogue) -> Counter[date]:
 @pytest.fixture
 def conn(warehouse: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(warehouse, autocommit=True) as connection:
-        apply_migrations(connection)
+        apply_raw_schema(connection)
         yield connection
 
 

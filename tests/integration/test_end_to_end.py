@@ -24,7 +24,7 @@ from devkit.dag_runs import (
     task_tries,
 )
 from devkit.suite import jobspikr_conn_json
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.airflow_env import openlineage_events_path
 from local_stack.ports import free_port
 from local_stack.run import field_issues_line
@@ -69,7 +69,7 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     standin = real_quirks_standin
     monkeypatch.setenv("JOBSPIKR_REPORTS_DIR", str(tmp_path))
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         with conn.transaction():
             write_legacy_rows(conn, MALFORMED_LEGACY_ROWS)
     assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"

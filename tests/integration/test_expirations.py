@@ -15,7 +15,7 @@ from jobspikr.errors import JobsPikrAuthError, JobsPikrEndpointNotFound, JobsPik
 from jobspikr.expirations import Expiration
 from jobspikr.hook import JobsPikrHook
 from jobspikr_pipeline.expirations_landing import fetch_expirations
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api import Account, Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 from standin_api.generator import expirations
@@ -126,7 +126,7 @@ def test_failover_to_the_backup_host(monkeypatch, caplog) -> None:
 @pytest.fixture
 def conn(warehouse: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(warehouse, autocommit=True) as connection:
-        apply_migrations(connection)
+        apply_raw_schema(connection)
         yield connection
 
 

@@ -46,7 +46,7 @@ from jobspikr.query import JobsPikrQuery
 from jobspikr.settings import JobsPikrSettings
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan, Storm
@@ -145,7 +145,7 @@ LOAD_WINDOW = ExtractWindow(interval_start=date(2026, 11, 19), interval_end=date
 def load_once(warehouse: str) -> dict[str, Any]:
     """One extract-and-load, as the DAG's ``extract_load`` task runs it (``jobspikr_default``)."""
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         return extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), LOAD_WINDOW, airflow_run_id="matrix")
 
 
@@ -171,7 +171,7 @@ def start_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Sta
 def with_legacy(warehouse: str) -> int:
     """The legacy scraper's rows, which keep flowing whatever JobsPikr does."""
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         rows = LegacyScrape(CATALOGUE, size=150).rows()
         write_legacy_rows(conn, rows)
     return len(rows)
@@ -378,7 +378,7 @@ def test_disk_full_on_write_fails_clearly_and_the_next_run_catches_up(airflow_db
                                                                       start_standin) -> None:
     server = start_standin()
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         conn.execute("""
             create function pg_temp_disk_full() returns trigger language plpgsql as $$
             begin raise exception using errcode = 'disk_full',
@@ -464,7 +464,7 @@ def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, wareh
     same load twice. The filters' advisory lock makes the second wait for the first."""
     server = start_standin(latency_ms=10)
     with psycopg.connect(warehouse, autocommit=True) as conn:
-        apply_migrations(conn)
+        apply_raw_schema(conn)
     window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
     summaries: list[dict[str, object]] = []
 

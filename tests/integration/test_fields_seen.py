@@ -17,7 +17,7 @@ from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api import RECORD_FIELDS, Catalogue, StandinConfig, StandinServer
 from standin_api.quirks import WORK_MODE_FROM
 
@@ -32,7 +32,7 @@ EARLY, LATE = RECORDS[:int(CATALOGUE.size * WORK_MODE_FROM)], RECORDS[int(CATALO
 @pytest.fixture
 def conn(warehouse: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(warehouse, autocommit=True) as connection:
-        apply_migrations(connection)
+        apply_raw_schema(connection)
         yield connection
 
 

@@ -18,7 +18,7 @@ import pytest
 from devkit.dedup import land
 from devkit.suite import TEST_ANCHOR, build
 from jobspikr_pipeline.cutover.flags import FLAGS_PATH, rollback, rollforward, set_flags
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 
@@ -81,7 +81,7 @@ def results(conn: psycopg.Connection) -> dict[str, list[tuple]]:
 def test_a_legacy_feature_switches_to_the_view_by_its_table_name(warehouse: str, conn: psycopg.Connection,
                                                                   flags_file: Path) -> None:
     # The scraper alone, as today: the features' queries on its table.
-    apply_migrations(conn)
+    apply_raw_schema(conn)
     with conn.transaction():
         write_legacy_rows(conn, LEGACY.rows())
     build()

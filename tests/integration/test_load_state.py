@@ -17,7 +17,7 @@ from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow
 from jobspikr_pipeline.load_state import load_state, reset_state
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.airflow_env import PROJECT_ROOT
 from standin_api import Catalogue, StandinConfig, StandinServer
 
@@ -36,7 +36,7 @@ def conn(warehouse: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[psycopg.Co
     with StandinServer(StandinConfig(catalogue=CATALOGUE)) as server, \
             psycopg.connect(warehouse, autocommit=True) as connection:
         monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, page_size=40))
-        apply_migrations(connection)
+        apply_raw_schema(connection)
         yield connection
 
 

@@ -21,7 +21,7 @@ from jobspikr_pipeline.cutover.flags import FLAGS_PATH, read_flags, rollback, ro
 from jobspikr_pipeline.cutover.report import load_report
 from jobspikr_pipeline.dbt import run_dbt
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 
@@ -73,7 +73,7 @@ def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.
 
 def test_a_source_that_delivers_nothing_valid_fails_the_checks(warehouse: str, conn: psycopg.Connection) -> None:
     """JobsPikr landed one record, quarantined (no title); the scraper found two jobs."""
-    apply_migrations(conn)
+    apply_raw_schema(conn)
     loader = RawLoader(conn, query_key="hand", airflow_run_id="hand")
     land_records(loader, [jobspikr_record("q1", 1, job_title="")], post_date=POSTED)
     loader.ledger.finish()
@@ -106,7 +106,7 @@ def assign_variants(conn: psycopg.Connection, flags: dict[str, tuple[bool, int]]
 
 def seed_test_consumers(conn: psycopg.Connection, count: int) -> list[str]:
     """Migrate, seed, and add ``count`` consumers of kind ``test``; return their ids."""
-    apply_migrations(conn)
+    apply_raw_schema(conn)
     run_dbt(["seed"], conn_id="warehouse_default")
     ids = [f"consumer-{n}" for n in range(count)]
     with conn.cursor() as cur:

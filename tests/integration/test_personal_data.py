@@ -29,7 +29,7 @@ from jobspikr_pipeline.personal_data_erasure import forget_and_rebuild
 from jobspikr_pipeline.personal_data_retention import apply_retention
 from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.airflow_env import openlineage_events_path
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.legacy import LegacyScrape, write_legacy_rows
@@ -137,7 +137,7 @@ def test_a_run_under_the_default_policy_leaves_no_contact_value_anywhere_and_for
     lineage = openlineage_events_path(Path(os.environ["AIRFLOW_HOME"]))
     lineage_before = lineage.stat().st_size if lineage.exists() else 0
     with psycopg.connect(warehouse, autocommit=True) as conn, conn.transaction():
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         write_legacy_rows(conn, legacy_rows())
     with StandinServer(StandinConfig(catalogue=CATALOGUE)) as server:
         monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server))
@@ -218,7 +218,7 @@ RECORD = {"uniq_id": "a" * 32, "cursor": 1, "post_date": "2026-11-18", "contact_
 
 
 def land(conn: psycopg.Connection, policy: PersonalDataPolicy) -> None:
-    apply_migrations(conn)
+    apply_raw_schema(conn)
     loader = RawLoader(conn, query_key="pii", airflow_run_id="pii", policy=policy)
     reject = Rejected(1, "has no integer cursor", {**RECORD, "uniq_id": "b" * 32, "cursor": None})
     land_records(loader, [RECORD], post_date=date(2026, 11, 18), rejected=[reject])

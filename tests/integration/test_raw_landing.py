@@ -24,7 +24,7 @@ from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow, find_empty_days
 from jobspikr_pipeline.raw_loader import RawLoader
-from jobspikr_pipeline.raw_schema import MIGRATIONS_DIR, MigrationError, apply_migrations
+from jobspikr_pipeline.raw_schema import RAW_SCHEMA_DIR, RawSchemaError, apply_raw_schema
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
 
@@ -52,7 +52,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
 @pytest.fixture
 def conn(warehouse: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(warehouse, autocommit=True) as connection:
-        apply_migrations(connection)
+        apply_raw_schema(connection)
         yield connection
 
 
@@ -154,19 +154,19 @@ def test_malformed_record_is_rejected_with_its_reason_and_the_rest_loaded(conn, 
 
 
 def test_migrations_apply_once_and_refuse_edited_history(conn, tmp_path) -> None:
-    assert apply_migrations(conn) == []  # second application: nothing to do
+    assert apply_raw_schema(conn) == []  # second application: nothing to do
     names = [r[0] for r in conn.execute("select name from raw.schema_migrations order by version")]
-    assert names == sorted(p.name for p in MIGRATIONS_DIR.glob("*.sql"))
+    assert names == sorted(p.name for p in RAW_SCHEMA_DIR.glob("*.sql"))
     edited = tmp_path / "migrations"
-    shutil.copytree(MIGRATIONS_DIR, edited)
+    shutil.copytree(RAW_SCHEMA_DIR, edited)
     first = sorted(edited.glob("*.sql"))[0]
     first.write_text(first.read_text() + "\n-- edited\n")
-    with pytest.raises(MigrationError, match="edited after it was applied"):
-        apply_migrations(conn, edited)
+    with pytest.raises(RawSchemaError, match="edited after it was applied"):
+        apply_raw_schema(conn, edited)
 
 
 def test_migrations_never_drop_or_delete_data() -> None:
-    for path in MIGRATIONS_DIR.glob("*.sql"):
+    for path in RAW_SCHEMA_DIR.glob("*.sql"):
         sql = re.sub(r"--.*", "", path.read_text()).lower()
         assert not re.search(r"\b(drop|truncate|delete)\b", sql), path.name
 

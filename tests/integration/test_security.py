@@ -27,7 +27,7 @@ from jobspikr.query import JobsPikrQuery
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR
 from jobspikr_pipeline.extract import extract_and_load
 from jobspikr_pipeline.extract_plan import ExtractWindow
-from jobspikr_pipeline.raw_schema import apply_migrations
+from jobspikr_pipeline.raw_schema import apply_raw_schema
 from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.faults import Fault, FaultPlan
@@ -91,7 +91,7 @@ def test_hostile_filter_values_stay_data(warehouse: str, monkeypatch: pytest.Mon
     with StandinServer(StandinConfig(catalogue=CATALOGUE)) as server, \
             psycopg.connect(warehouse, autocommit=True) as conn:
         monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server, **FAST))
-        apply_migrations(conn)
+        apply_raw_schema(conn)
         query = JobsPikrQuery.from_mapping({"company_name": hostile, "job_title": hostile})
         window = ExtractWindow(date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 15))
         summary = extract_and_load(JobsPikrHook(), conn, query, window, airflow_run_id="'; select 1; --")

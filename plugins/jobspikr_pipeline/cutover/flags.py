@@ -13,11 +13,13 @@ Usage (with ``AIRFLOW_CONN_WAREHOUSE_DEFAULT`` or the Airflow connection configu
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
 from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, run_dbt
@@ -96,19 +98,30 @@ def describe(flags: dict[str, SourceFlag]) -> str:
                      f"(from {f.rollout_from})" for f in flags.values())
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("status", "rollback", "rollforward"))
-    parser.add_argument("--conn-id", default=WAREHOUSE_CONN_ID)
-    args = parser.parse_args(argv)
-    if args.action == "rollback":
-        flags = rollback(args.conn_id)
-    elif args.action == "rollforward":
-        flags = rollforward(args.conn_id)
-    else:
-        flags = read_flags()
-    print(f"Source flags ({FLAGS_PATH}):\n{describe(flags)}")
+cli = typer.Typer(help="The cutover's source flags: show them, roll back or roll forward (the marts rebuilt).",
+                  no_args_is_help=True, add_completion=False)
+ConnId = Annotated[str, typer.Option(help="the Airflow connection of the warehouse")]
+
+
+@cli.command()
+def status() -> None:
+    """Show the source flags."""
+    print(f"Source flags ({FLAGS_PATH}):\n{describe(read_flags())}")
+
+
+@cli.command("rollback")
+def rollback_command(conn_id: ConnId = WAREHOUSE_CONN_ID) -> None:
+    """JobsPikr off in the marts (rebuilt from the legacy scraper's data)."""
+    rollback(conn_id)
+    status()
+
+
+@cli.command("rollforward")
+def rollforward_command(conn_id: ConnId = WAREHOUSE_CONN_ID) -> None:
+    """JobsPikr back on in the marts."""
+    rollforward(conn_id)
+    status()
 
 
 if __name__ == "__main__":
-    main()
+    cli()
