@@ -2,8 +2,8 @@
 grouping at N and 4N raw rows, in one run.
 
 Records are landed straight into raw (the load path has its own benchmark), with a legacy
-scrape of N/5 rows. Timed: the dedup pipeline's models (all but the migration's), and
-then the migration's comparison metrics models, which recompute over all data every run.
+scrape of N/5 rows. Timed: the dedup pipeline's models (all but the cutover's), and
+then the cutover's comparison metrics models, which recompute over all data every run.
 The JobsPikr rows are then dated as if each had landed when JobsPikr
 indexed it, the newest a day ago: the incremental run is the next daily run, with 1% new
 JobsPikr records landed since. Model timings come from dbt's run_results.json. Usage:
@@ -29,7 +29,7 @@ from standin_api.legacy import LegacyScrape
 
 GROUPING_MODELS = ("int_job_records__blocks", "int_job_pairs__matched", "int_job_records__clustered")
 #: The comparison metrics, which recompute over all data on every run (timed apart).
-METRICS_MODELS = ("migration_daily_metrics", "migration_run_metrics", "migration_threshold_checks")
+METRICS_MODELS = ("cutover_daily_metrics", "cutover_run_metrics", "cutover_threshold_checks")
 
 
 def dbt_run(*args: str) -> tuple[float, dict[str, float]]:
@@ -59,26 +59,26 @@ def measure(admin: str, records: int) -> dict[str, float]:
     from jobspikr_pipeline.dbt import run_dbt
 
     run_dbt(["seed"], conn_id=WAREHOUSE_CONN_ID)
-    # The dedup pipeline's models; the migration's comparison metrics are timed on their own.
+    # The dedup pipeline's models; the cutover's comparison metrics are timed on their own.
     full, models = dbt_run("--full-refresh", "--exclude", *METRICS_MODELS)
     extra = Catalogue(seed=43, size=records // 100, anchor=catalogue.anchor, days=catalogue.days)
     land(dsn, extra, LegacyScrape(extra, size=0))
     incremental, incremental_models = dbt_run("--exclude", *METRICS_MODELS)
-    migration, _ = dbt_run("--select", *METRICS_MODELS)
+    cutover, _ = dbt_run("--select", *METRICS_MODELS)
     for label, timings in (("full refresh", models), ("incremental", incremental_models)):
         slowest = sorted(timings.items(), key=lambda item: -item[1])[:6]
         print(f"  N={records:,} {label}: " + ", ".join(f"{name} {sec:.1f}s" for name, sec in slowest), flush=True)
-    return {"records": records, "full": full, "incremental": incremental, "migration": migration,
+    return {"records": records, "full": full, "incremental": incremental, "cutover": cutover,
             "grouping": sum(models[m] for m in GROUPING_MODELS)}
 
 
 def report(rows: list[dict[str, float]]) -> str:
     lines = ["| raw rows | full refresh | incremental (+1%) | incremental / full | near-dup grouping "
-             "| migration metrics |",
+             "| cutover metrics |",
              "|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {int(r['records']):,} | {r['full']:.1f} s | {r['incremental']:.1f} s "
-                     f"| {r['incremental'] / r['full']:.2f} | {r['grouping']:.1f} s | {r['migration']:.1f} s |")
+                     f"| {r['incremental'] / r['full']:.2f} | {r['grouping']:.1f} s | {r['cutover']:.1f} s |")
     if len(rows) > 1:
         lines.append(f"\nNear-duplicate grouping at {int(rows[-1]['records']):,} rows takes "
                      f"{rows[-1]['grouping'] / rows[0]['grouping']:.1f}x the time at {int(rows[0]['records']):,} "

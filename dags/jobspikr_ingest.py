@@ -13,7 +13,7 @@ works in full: `docs/how-a-run-works.md`.
 - **apply_personal_data_retention**: strips contact and free-text fields from old versions,
   snapshots included (`docs/personal-data.md`).
 - **dbt**: one `dbt build` (Cosmos, watcher mode), a task per model, seed and snapshot with its tests.
-- **report_migration**: logs the cutover summary and threshold checks, writes its dashboard (`docs/cutover.md`).
+- **report_cutover**: logs the cutover summary and threshold checks, writes its dashboard (`docs/cutover.md`).
 
 Connections, params and filters: `docs/configuration.md`. Alerts, retries and faults:
 `docs/reliability.md`. When something fails: `docs/troubleshooting.md`.
@@ -171,22 +171,22 @@ def jobspikr_ingest() -> None:
 
     # Runs once the whole dbt group succeeded: the marts are fresh, hence the outlets.
     @task(outlets=MART_ASSETS, multiple_outputs=False)
-    def report_migration() -> dict[str, Any]:
+    def report_cutover() -> dict[str, Any]:
         import logging
 
         from jobspikr_pipeline.cutover.dashboard import write_dashboard
         from jobspikr_pipeline.cutover.report import load_report, summary_text
         from jobspikr_pipeline.warehouse import warehouse_connection
 
-        log = logging.getLogger("jobspikr.migration")
+        log = logging.getLogger("jobspikr.cutover")
         with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
             report = load_report(conn)
         log.info("%s", summary_text(report))
         for check in report.failed_checks:
-            log.warning("JobsPikr below a migration threshold: %s = %s (%s %s)",
+            log.warning("JobsPikr below a cutover threshold: %s = %s (%s %s)",
                         check.name, check.value, check.rule, check.threshold)
         path = write_dashboard(report)
-        log.info("Migration dashboard: %s", path)
+        log.info("Cutover dashboard: %s", path)
         return {"dashboard": str(path), "failed_checks": [c.name for c in report.failed_checks]}
 
     migrated = migrate_raw_schema()
@@ -196,7 +196,7 @@ def jobspikr_ingest() -> None:
     # dbt waits for both through the archive (one upstream keeps the group's trigger rules
     # simple: when either fails, nothing in the group runs and the marts keep the last build).
     archived = [extracted, expirations] >> archive_stale_listings() >> apply_personal_data_retention()
-    dbt_task_group("dbt", conn_id=WAREHOUSE_CONN_ID, after=archived) >> report_migration()
+    dbt_task_group("dbt", conn_id=WAREHOUSE_CONN_ID, after=archived) >> report_cutover()
 
 
 jobspikr_ingest()

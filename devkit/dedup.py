@@ -1,7 +1,7 @@
 """Deduplication fixtures: land records in a fresh warehouse, and score the marts' grouping
 pairwise against the truth the generators know (``Catalogue.job_of``, ``LegacyScrape.job_of``).
 
-The dbt model tests and the docs, migration and legacy-consumer tests land their data with
+The dbt model tests and the docs, cutover and legacy-consumer tests land their data with
 ``land``; the dedup benchmark (``bench/eval_dedup.py``) scores with the same functions.
 
     precision = pairs grouped together that are truly one job / pairs grouped together

@@ -35,7 +35,7 @@ SUPERSET = PROJECT_ROOT / ".venv-bi" / "bin" / "superset"
 #: The warehouse login Superset uses: a member of bi_reader, so it reads what BI may read.
 LOGIN_ROLE = "superset_reader"
 ADMIN = "admin"
-DASHBOARD_SLUG = "jobspikr-migration"
+DASHBOARD_SLUG = "jobspikr-cutover"
 _DATABASE_FILE = "databases/warehouse.yaml"
 
 
@@ -84,7 +84,7 @@ def ensure_metadata(home: Path) -> str:
 def warehouse_login(conn: psycopg.Connection, password: str) -> str:
     """Create (or re-key) the ``superset_reader`` login in ``bi_reader``; its SQLAlchemy URI
     with the password masked as Superset's exports mask it."""
-    if conn.execute("select to_regclass('marts.migration_daily_metrics')").fetchone()[0] is None:
+    if conn.execute("select to_regclass('marts.cutover_daily_metrics')").fetchone()[0] is None:
         raise SetupError("the warehouse has no marts yet: run ./pipeline run first")
     exists = conn.execute("select 1 from pg_roles where rolname = %s", (LOGIN_ROLE,)).fetchone()
     statement = sql.SQL("alter role {} login password {}" if exists else "create role {} login password {}")

@@ -60,19 +60,19 @@ def docs(port: Annotated[int, typer.Option(help="the port to serve the site on")
 
 @app.command()
 def flags() -> None:
-    """Show the migration's source flags."""
+    """Show the cutover's source flags."""
     _rollout("status")
 
 
 @app.command()
 def rollback() -> None:
-    """Migration: JobsPikr off in the marts (rebuilt from the legacy scraper's data)."""
+    """Cutover: JobsPikr off in the marts (rebuilt from the legacy scraper's data)."""
     _rollout("rollback")
 
 
 @app.command()
 def rollforward() -> None:
-    """Migration: JobsPikr back on in the marts."""
+    """Cutover: JobsPikr back on in the marts."""
     _rollout("rollforward")
 
 
@@ -97,7 +97,7 @@ def bench(ctx: typer.Context,
 
 @app.command()
 def bi(port: Annotated[int, typer.Option(help="the port to serve Superset on")] = 8088) -> None:
-    """Apache Superset on the marts (as bi_reader) with the migration dashboard; Ctrl-C stops it."""
+    """Apache Superset on the marts (as bi_reader) with the cutover dashboard; Ctrl-C stops it."""
     from local_stack.bi import running_bi
 
     with _warehouse() as conn, running_bi(conn, port=port) as site:

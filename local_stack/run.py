@@ -217,13 +217,13 @@ def _summary(run_id: str) -> dict[str, object]:
         legacy_rows = conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0]
         fields = _new_fields_text(conn, run_id)
         field_issues = field_issues_line(conn) if has_mart else "no marts yet"
-        migration = summary_text(load_report(conn)) if has_mart else "Migration summary: no marts yet."
+        cutover = summary_text(load_report(conn)) if has_mart else "Cutover summary: no marts yet."
     fetched, inserted, skipped, pages, checked, short = log_row
     completeness = (f"{checked} post-date day(s) checked against JobsPikr's total_count: "
                     + (f"{short} SHORT (raw.jobspikr_load_windows has the counts)" if short else "all complete"))
     return {"completeness": completeness, "pages": pages, "fetched": fetched, "inserted": inserted, "skipped": skipped,
             "raw_rows": raw_rows, "mart_rows": mart_rows, "mart_records": mart_records,
-            "quarantined": quarantined, "legacy_rows": legacy_rows, "migration": migration, "fields": fields,
+            "quarantined": quarantined, "legacy_rows": legacy_rows, "cutover": cutover, "fields": fields,
             "field_issues": field_issues}
 
 
@@ -325,10 +325,10 @@ jobspikr_ingest run {run_id}: {state.upper()}   (full Airflow log: {RUN_LOG.rela
   time:       {elapsed:.1f}s
   per task:   {summary['tasks']}
 {raised}
-{summary['migration']}
+{summary['cutover']}
 
 Look further:
-  dashboard:  {dashboard_path()}   (the migration dashboard, rewritten every run)
+  dashboard:  {dashboard_path()}   (the cutover dashboard, rewritten every run)
   Airflow UI: AIRFLOW_HOME=.local/airflow .venv/bin/airflow standalone   (http://localhost:8080)
   dbt docs:   ./pipeline docs   (lineage site at http://localhost:8081)
   lineage:    {openlineage_events_path(Path(os.environ["AIRFLOW_HOME"]))}   (OpenLineage events, one per line)

@@ -62,7 +62,7 @@ def test_ingest_task_order(dagbag: DagBag) -> None:
     first = dag.get_task("dbt.stg_jobspikr__jobs.run")
     assert first.upstream_task_ids == {"apply_personal_data_retention", "dbt.dbt_producer_watcher"}
     assert first.trigger_rule == "all_done_min_one_success"
-    assert "report_migration" in dag.get_task("dbt.job_listings.test").get_flat_relative_ids(upstream=False)
+    assert "report_cutover" in dag.get_task("dbt.job_listings.test").get_flat_relative_ids(upstream=False)
     # the balance test waits for every model it reads
     assert {"dbt.job_listing_records.test", "dbt.int_job_records__unioned.test"} <= \
         dag.get_task("dbt.assert_every_record_is_staged_or_quarantined_test").upstream_task_ids
@@ -104,7 +104,7 @@ def test_a_late_run_raises_the_deadline_alert(dagbag: DagBag, caplog: pytest.Log
 def test_marts_are_assets_a_downstream_dag_is_scheduled_on(dagbag: DagBag) -> None:
     ingest = dagbag.dags["jobspikr_ingest"]
     assert {a.name for a in ingest.get_task("extract_load").outlets} == {"raw.jobspikr_jobs"}
-    produced = {a.name for a in ingest.get_task("report_migration").outlets}
+    produced = {a.name for a in ingest.get_task("report_cutover").outlets}
     assert {"marts.job_listings", "marts.job_listing_records"} <= produced
     downstream = dagbag.dags["marts_refreshed"]
     consumed = {asset.name for asset in downstream.timetable.asset_condition.objects}

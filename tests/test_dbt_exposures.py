@@ -26,12 +26,12 @@ def test_every_consumer_in_the_seed_and_the_dashboard_is_an_exposure(manifest) -
     with (DBT_PROJECT_DIR / "seeds" / "consumers.csv").open() as seed:
         consumers = {row["consumer_id"] for row in csv.DictReader(seed)}
     found = exposures(manifest)
-    assert set(found) == consumers | {"migration_dashboard"}
+    assert set(found) == consumers | {"cutover_dashboard"}
     for name in consumers:
         assert "model.jobspikr.consumer_job_listings" in found[name]["depends_on"]["nodes"], name
-    assert set(found["migration_dashboard"]["depends_on"]["nodes"]) == {
-        "model.jobspikr.migration_daily_metrics", "model.jobspikr.migration_run_metrics",
-        "model.jobspikr.migration_threshold_checks"}
+    assert set(found["cutover_dashboard"]["depends_on"]["nodes"]) == {
+        "model.jobspikr.cutover_daily_metrics", "model.jobspikr.cutover_run_metrics",
+        "model.jobspikr.cutover_threshold_checks"}
 
 
 def test_what_consumers_read_is_under_contract_with_every_column_described(manifest) -> None:

@@ -13,7 +13,7 @@ RAW_JOBSPIKR_JOBS = Asset(name="raw.jobspikr_jobs")
 JOB_LISTINGS = Asset(name="marts.job_listings")
 JOB_LISTING_RECORDS = Asset(name="marts.job_listing_records")
 JOB_LISTING_MATCHES = Asset(name="marts.job_listing_matches")
-MIGRATION_METRICS = Asset(name="marts.migration_run_metrics")
+CUTOVER_METRICS = Asset(name="marts.cutover_run_metrics")
 
 #: What a successful dbt build updates.
-MART_ASSETS = [JOB_LISTINGS, JOB_LISTING_RECORDS, JOB_LISTING_MATCHES, MIGRATION_METRICS]
+MART_ASSETS = [JOB_LISTINGS, JOB_LISTING_RECORDS, JOB_LISTING_MATCHES, CUTOVER_METRICS]

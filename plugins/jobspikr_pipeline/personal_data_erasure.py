@@ -59,7 +59,7 @@ def forget(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: 
 #: What erasure rebuilds from the masked raw tables: every model, fully (text derived from a
 #: value, such as a normalised description, no longer contains it literally), except the
 #: per-run history, which holds only counts and must not be reset.
-REBUILD_ARGS = ["build", "--full-refresh", "--exclude", "migration_run_metrics"]
+REBUILD_ARGS = ["build", "--full-refresh", "--exclude", "cutover_run_metrics"]
 
 
 def forget_and_rebuild(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: str, value: str,

@@ -19,5 +19,5 @@ def project_var(name: str) -> Any:
 
 
 def completeness_fields() -> tuple[str, ...]:
-    """The fields whose presence the migration measures (``completeness_<field>_pct``), in order."""
+    """The fields whose presence the cutover measures (``completeness_<field>_pct``), in order."""
     return tuple(project_var("completeness_fields"))

@@ -75,7 +75,7 @@ def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_rea
     for title in ("Records per post date", "Coverage per post date (%)", "Completeness by field, newest run (%)",
                   "Freshness, newest run (hours)", "Records per run (history)", "Threshold checks"):
         assert title in text
-    assert "jobspikr_coverage_of_legacy_pct" in text  # a row of marts.migration_threshold_checks
+    assert "jobspikr_coverage_of_legacy_pct" in text  # a row of marts.cutover_threshold_checks
     assert "error" not in text.lower()
 
     # The execute API SQL Lab calls, for the exact answers: the warehouse login is a member of
@@ -94,11 +94,11 @@ def test_the_dashboard_renders_every_chart_from_the_marts_and_sql_lab_cannot_rea
 
     # Each dataset column carries its description from the mart's Postgres comment (persist_docs).
     datasets = api.get(f"{superset.url}/api/v1/dataset/", params={"q": "(page_size:100)"}).json()["result"]
-    checks = next(d["id"] for d in datasets if d["table_name"] == "migration_threshold_checks")
+    checks = next(d["id"] for d in datasets if d["table_name"] == "cutover_threshold_checks")
     described = {c["column_name"]: c["description"]
                  for c in api.get(f"{superset.url}/api/v1/dataset/{checks}").json()["result"]["columns"]}
     with psycopg.connect(warehouse) as conn:
         comments = dict(conn.execute(
             "select attname, col_description(attrelid, attnum) from pg_attribute"
-            " where attrelid = 'marts.migration_threshold_checks'::regclass and attnum > 0").fetchall())
+            " where attrelid = 'marts.cutover_threshold_checks'::regclass and attnum > 0").fetchall())
     assert comments["passed"] and described == comments

@@ -60,7 +60,7 @@ def test_a_failing_error_test_fails_the_run_naming_the_test_rows_and_query(
     states = task_states(run_date)
     assert states["dbt.dbt_producer_watcher"] == "failed"
     assert states["dbt.job_listings.test"] == "failed"  # the model the broken test reads
-    assert states["report_migration"] == "upstream_failed"
+    assert states["report_cutover"] == "upstream_failed"
 
     failure = ("assert_broken_by_design (error severity): 3 failing rows: "
                "select * from audit.assert_broken_by_design")

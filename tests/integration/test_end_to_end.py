@@ -85,9 +85,9 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert {("901", "salary", "salary_malformed_number"), ("902", "company_name", "placeholder"),
             ("904", "post_date", "post_date_unparseable")} <= issues
     assert "1 salary_malformed_number" in nulled and "placeholder" in nulled
-    # the run ends with the migration summary in the log and the dashboard on disk
-    assert "Migration summary (dbt run at" in caplog.text
-    assert 'data-chart="records"' in (tmp_path / "migration_dashboard.html").read_text()
+    # the run ends with the cutover summary in the log and the dashboard on disk
+    assert "Cutover summary (dbt run at" in caplog.text
+    assert 'data-chart="records"' in (tmp_path / "cutover_dashboard.html").read_text()
 
     expected = served_ids(standin)
     with psycopg.connect(warehouse) as conn:
@@ -243,7 +243,7 @@ def test_a_failing_dbt_model_fails_its_own_task_and_the_next_run_recovers(
     assert states["dbt.stg_legacy__jobs.run"] == "failed"  # the broken model, in its own task
     assert states["dbt.stg_jobspikr__jobs.run"] == states["dbt.stg_jobspikr__jobs.test"] == "success"
     assert states["dbt.int_job_records__unioned.run"] == "upstream_failed"
-    assert states["report_migration"] == "upstream_failed"
+    assert states["report_cutover"] == "upstream_failed"
     alerts = [r.getMessage() for r in caplog.records if r.name == "jobspikr.alerts"]
     assert any("task 'dbt.stg_legacy__jobs.run'" in alert for alert in alerts)
 

@@ -1,5 +1,5 @@
 """The source flags file: round trips, clear errors. (The A/B assignment the flags drive is
-SQL's alone: tests/integration/test_migration.py.)"""
+SQL's alone: tests/integration/test_cutover.py.)"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DAG's migration summary and the dashboard page, from a hand-made report."""
+"""The DAG's cutover summary and the dashboard page, from a hand-made report."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import re
 from datetime import UTC, date, datetime
 
 from jobspikr_pipeline.cutover.dashboard import dashboard_figures, render_dashboard
-from jobspikr_pipeline.cutover.report import Check, MigrationReport, summary_text
+from jobspikr_pipeline.cutover.report import Check, CutoverReport, summary_text
 
 
-def report() -> MigrationReport:
+def report() -> CutoverReport:
     days = [date(2026, 11, d) for d in (18, 19, 20)]
-    return MigrationReport(
+    return CutoverReport(
         run_at=datetime(2026, 11, 21, 3, 0, tzinfo=UTC),
         totals={("jobspikr", "records"): 1200, ("legacy", "records"): 400, ("overlap", "records"): 500,
                 ("jobspikr", "coverage_pct"): 62.5, ("legacy", "coverage_pct"): 20.0,
@@ -37,7 +37,7 @@ def test_summary_lists_metrics_by_source_and_flags_failed_checks() -> None:
 
 
 def test_summary_before_any_build() -> None:
-    assert "no metrics yet" in summary_text(MigrationReport(run_at=None))
+    assert "no metrics yet" in summary_text(CutoverReport(run_at=None))
 
 
 def test_dashboard_draws_each_series_with_its_points() -> None:

@@ -48,16 +48,16 @@ def test_every_failing_erroring_and_warning_test_is_read_with_rows_and_query(pro
     results = read_test_results(project / "target")
     found = by_name(results)
     assert set(found) == {"assert_no_listing_is_titled_broken", "assert_that_cannot_run",
-                          "assert_one_odd_value_warns", "accepted_values_migration_threshold_checks_passed__True"}
+                          "assert_one_odd_value_warns", "accepted_values_cutover_threshold_checks_passed__True"}
     broken = found["assert_no_listing_is_titled_broken"]
     assert (broken.status, broken.severity, broken.failures, broken.failed) == ("fail", "error", 3, True)
     assert broken.query == "select * from audit.assert_no_listing_is_titled_broken"
     assert broken.model == "model.jobspikr.job_listings"  # a singular test: its one parent
-    warned = found["accepted_values_migration_threshold_checks_passed__True"]
+    warned = found["accepted_values_cutover_threshold_checks_passed__True"]
     assert (warned.status, warned.severity, warned.failures, warned.failed) == ("warn", "warn", 1, False)
     # a name Postgres keeps only quoted (dbt creates the table quoted)
-    assert warned.query == 'select * from audit."accepted_values_migration_threshold_checks_passed__True"'
-    assert warned.model == "model.jobspikr.migration_threshold_checks"  # a generic test's attached node
+    assert warned.query == 'select * from audit."accepted_values_cutover_threshold_checks_passed__True"'
+    assert warned.model == "model.jobspikr.cutover_threshold_checks"  # a generic test's attached node
     cannot_run = found["assert_that_cannot_run"]
     assert cannot_run.failures is None and cannot_run.failed
     assert cannot_run.error() == 'column "no_such_column" does not exist'
@@ -84,7 +84,7 @@ def test_wording_names_each_failure_and_counts_the_warnings(project: Path) -> No
                         "select * from audit.assert_no_listing_is_titled_broken")
     assert lines[1] == ('FAILED assert_that_cannot_run (error severity): could not run: '
                         'column "no_such_column" does not exist')
-    assert lines[2].startswith("2 warnings: accepted_values_migration_threshold_checks_passed__True (warn severity): "
+    assert lines[2].startswith("2 warnings: accepted_values_cutover_threshold_checks_passed__True (warn severity): "
                                "1 failing row: select * from audit.")
     assert "assert_one_odd_value_warns (warn severity): 2 failing rows" in lines[2]
     assert summary_lines([]) == ["all passed, no warnings"]

@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 -- Every deduplicated record, of every source, with the job it was assigned to and, when
 -- JobsPikr's Expired Jobs API reported it, the day it expired. The served marts take the
--- sources the flags enable; the A/B variants and the migration metrics compare the sources
+-- sources the flags enable; the A/B variants and the cutover metrics compare the sources
 -- side by side, so they read all of them. (An expiry does not pass through deduplication:
 -- it changes no record's values, only its job's status.)
 select normalised.*, clusters.cluster_key, clusters.job_listing_id, clusters.clustered_at,

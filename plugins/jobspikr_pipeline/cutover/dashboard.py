@@ -1,4 +1,4 @@
-"""The migration dashboard: one self-contained HTML page the DAG writes after each run.
+"""The cutover dashboard: one self-contained HTML page the DAG writes after each run.
 
 The charts are Plotly figures with plotly.js inline once in the page (no CDN, no server): the
 page opens from disk, from the Airflow worker's log volume, or in a headless browser in CI,
@@ -17,7 +17,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from jobspikr_pipeline.cutover.report import SOURCES, SUMMARY_METRICS, MigrationReport
+from jobspikr_pipeline.cutover.report import SOURCES, SUMMARY_METRICS, CutoverReport
 from jobspikr_pipeline.project_vars import completeness_fields
 
 COLOURS = {"jobspikr": "#1f77b4", "legacy": "#ff7f0e", "overlap": "#2ca02c"}
@@ -30,17 +30,17 @@ _LAYOUT = {"height": 300, "margin": {"l": 60, "r": 20, "t": 24, "b": 50}, "hover
 def dashboard_path() -> Path:
     """Where the DAG writes the page: ``$JOBSPIKR_REPORTS_DIR``, else ``$AIRFLOW_HOME/reports``."""
     base = os.environ.get("JOBSPIKR_REPORTS_DIR") or Path(os.environ.get("AIRFLOW_HOME", ".")) / "reports"
-    return Path(base) / "migration_dashboard.html"
+    return Path(base) / "cutover_dashboard.html"
 
 
-def write_dashboard(report: MigrationReport, path: Path | None = None) -> Path:
+def write_dashboard(report: CutoverReport, path: Path | None = None) -> Path:
     path = path or dashboard_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_dashboard(report), encoding="utf-8")
     return path
 
 
-def dashboard_figures(report: MigrationReport) -> dict[str, tuple[str, go.Figure]]:
+def dashboard_figures(report: CutoverReport) -> dict[str, tuple[str, go.Figure]]:
     """Each chart's id, with its title and figure, in page order."""
     return {
         "records": ("Volume: valid records per post date",
@@ -54,7 +54,7 @@ def dashboard_figures(report: MigrationReport) -> dict[str, tuple[str, go.Figure
     }
 
 
-def render_dashboard(report: MigrationReport) -> str:
+def render_dashboard(report: CutoverReport) -> str:
     when = f"{report.run_at:%Y-%m-%d %H:%M %Z}" if report.run_at else "no run yet"
     charts = "".join(
         f'<figure data-chart="{chart}"><figcaption>{html.escape(title)}</figcaption>'
@@ -63,7 +63,7 @@ def render_dashboard(report: MigrationReport) -> str:
         + "</figure>"
         for i, (chart, (title, figure)) in enumerate(dashboard_figures(report).items()))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>JobsPikr migration dashboard</title>
+<html lang="en"><head><meta charset="utf-8"><title>JobsPikr cutover dashboard</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 24px; color: #222; }}
 .charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(580px, 1fr)); gap: 16px; }}
@@ -74,7 +74,7 @@ td, th {{ border: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; }}
 .fail {{ color: #b00020; font-weight: bold; }} .ok {{ color: #1b5e20; }}
 </style></head><body>
-<h1>JobsPikr migration: JobsPikr vs the legacy scraper</h1>
+<h1>JobsPikr cutover: JobsPikr vs the legacy scraper</h1>
 <p>Newest dbt run: {html.escape(when)}.</p>
 <div class="charts">{charts}</div>
 <h2>Threshold checks</h2>{_checks_table(report)}
@@ -83,12 +83,12 @@ th:first-child, td:first-child {{ text-align: left; }}
 """
 
 
-def _daily_lines(report: MigrationReport, metric: str, unit: str, sources: tuple[str, ...]) -> go.Figure:
+def _daily_lines(report: CutoverReport, metric: str, unit: str, sources: tuple[str, ...]) -> go.Figure:
     return _lines({s: report.daily.get((s, metric), []) for s in sources}, unit=unit, value="%{y:,.1f}",
                   x_title="post date", tickformat="%b %d")
 
 
-def _history_lines(report: MigrationReport) -> go.Figure:
+def _history_lines(report: CutoverReport) -> go.Figure:
     return _lines({s: report.history.get((s, HISTORY_METRIC), []) for s in SOURCES}, unit="records",
                   value="%{y:,.0f}", x_title="dbt run", tickformat="%b %d %H:%M")
 
@@ -106,7 +106,7 @@ def _lines(series: dict[str, list[tuple[Any, float]]], *, unit: str, value: str,
     return _or_no_data(figure)
 
 
-def _completeness_bars(report: MigrationReport) -> go.Figure:
+def _completeness_bars(report: CutoverReport) -> go.Figure:
     """Grouped bars per field; every value is printed on its bar, so a 0% field shows as
     "0%" rather than as a missing bar."""
     figure = _figure("% of records with the field", x_title="field")
@@ -135,7 +135,7 @@ def _or_no_data(figure: go.Figure) -> go.Figure:
     return figure
 
 
-def _checks_table(report: MigrationReport) -> str:
+def _checks_table(report: CutoverReport) -> str:
     rows = "".join(
         f'<tr><td>{html.escape(c.name)}</td><td>{"no data" if c.value is None else f"{c.value:g}"}</td>'
         f'<td>{c.rule} {c.threshold:g}</td><td class="{"ok" if c.passed else "fail"}">'
@@ -143,7 +143,7 @@ def _checks_table(report: MigrationReport) -> str:
     return f"<table><tr><th>check</th><th>value</th><th>threshold</th><th></th></tr>{rows}</table>"
 
 
-def _totals_table(report: MigrationReport) -> str:
+def _totals_table(report: CutoverReport) -> str:
     head = "".join(f"<th>{s}</th>" for s in SOURCES)
     rows = "".join(
         f"<tr><td>{metric}</td>" + "".join(

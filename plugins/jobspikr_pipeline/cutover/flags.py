@@ -1,10 +1,10 @@
-"""The migration's feature flags (``dbt_project/seeds/source_flags.csv``) and the rollback.
+"""The cutover's feature flags (``dbt_project/seeds/source_flags.csv``) and the rollback.
 
 The flags are a dbt seed, so they are versioned with the code and every run applies them.
 ``rollback`` turns JobsPikr off in the marts (and the legacy scraper fully on) and rebuilds
 them with dbt; ``rollforward`` turns JobsPikr back on. Neither touches raw data or
 history: both sources keep landing, and the snapshots keep every version. Which consumer a
-flag serves (its A/B bucket and range) is dbt's alone: ``macros/migration/consumer_bucket.sql``.
+flag serves (its A/B bucket and range) is dbt's alone: ``macros/cutover/consumer_bucket.sql``.
 
 Usage (with ``AIRFLOW_CONN_WAREHOUSE_DEFAULT`` or the Airflow connection configured):
 ``python -m jobspikr_pipeline.cutover.flags {status,rollback,rollforward}``; locally,

@@ -1,4 +1,4 @@
--- The extraction runs of the JobsPikr DAG, for the migration's ingestion-duration metric.
+-- The extraction runs of the JobsPikr DAG, for the cutover's ingestion-duration metric.
 with
 
 source as (

@@ -1,4 +1,4 @@
-{#- Documented in _migration__macros.yml. -#}
+{#- Documented in _cutover__macros.yml. -#}
 {% macro consumer_bucket(expr) -%}
     (('x' || substr(md5({{ expr }}), 1, 8))::bit(32)::bigint % 100)::integer
 {%- endmacro %}

@@ -1,5 +1,5 @@
-{#- Documented in _migration__macros.yml. -#}
-{% macro migration_metrics(by_day) -%}
+{#- Documented in _cutover__macros.yml. -#}
+{% macro cutover_metrics(by_day) -%}
 {%- set day = 'post_date' if by_day else 'null::date' -%}
 {%- set fields = var('completeness_fields') -%}
 {%- set field_columns = fields.values() | join(', ') -%}

@@ -1,4 +1,4 @@
-"""The migration from the legacy scraper, built for real: hand-checked comparison metrics,
+"""The cutover from the legacy scraper, built for real: hand-checked comparison metrics,
 A/B assignment in SQL, rollback and roll-forward, and the dashboard in a headless browser."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.integration
 
 def totals(conn: psycopg.Connection) -> dict[tuple[str, str], float]:
     return {(s, m): float(v) for s, m, v in conn.execute(
-        "select source, metric, value from marts.migration_run_metrics"
-        " where run_at = (select max(run_at) from marts.migration_run_metrics)")}
+        "select source, metric, value from marts.cutover_run_metrics"
+        " where run_at = (select max(run_at) from marts.cutover_run_metrics)")}
 
 
 def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.Connection) -> None:
@@ -51,10 +51,10 @@ def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.
     assert m["jobspikr", "freshness_hours"] == pytest.approx(20)   # median of 10, 20, 30
     assert m["legacy", "freshness_hours"] == pytest.approx(6)      # median of 5, 7
     daily = dict(conn.execute(
-        "select source, value from marts.migration_daily_metrics where metric = 'records' and metric_date = %s",
+        "select source, value from marts.cutover_daily_metrics where metric = 'records' and metric_date = %s",
         (POSTED,)))
     assert {k: float(v) for k, v in daily.items()} == {"jobspikr": 3, "legacy": 2, "overlap": 3}
-    checks = dict(conn.execute("select check_name, passed from marts.migration_threshold_checks"))
+    checks = dict(conn.execute("select check_name, passed from marts.cutover_threshold_checks"))
     assert checks["jobspikr_coverage_of_legacy_pct"] is False   # 50 < 80
     # BI tools see the column docs as comments; the table comment stays the source-flags marker
     comments = dict(conn.execute("""
@@ -63,12 +63,30 @@ def test_comparison_metrics_on_a_hand_checked_set(warehouse: str, conn: psycopg.
         where n.nspname = 'marts' and c.relkind in ('r', 'v') and a.attnum > 0 and not a.attisdropped"""))
     assert comments["job_listings.title"] == "Job title as the representative record spells it."
     assert comments["consumer_job_listings.title"] == comments["job_listings.title"]  # one text, both
-    assert comments["migration_threshold_checks.passed"] == "Whether the value is within the threshold."
+    assert comments["cutover_threshold_checks.passed"] == "Whether the value is within the threshold."
     assert all(comments.values()), [k for k, v in comments.items() if not v]
     marker = conn.execute("select obj_description('marts.job_listings'::regclass, 'pg_class')").fetchone()[0]
     assert marker.startswith("source_flags ")
     assert checks["jobspikr_quarantine_rate_pct"] is False      # 25 > 5
     assert checks["completeness_salary_drop_points"] is True    # JobsPikr is better
+
+
+def test_a_warehouse_built_before_the_marts_were_renamed_keeps_its_cutover_history(
+        warehouse: str, conn: psycopg.Connection) -> None:
+    """The cutover marts were named migration_*: the per-run history carries over, the stale
+    copies of the rebuilt marts go (raw_schema/0010_cutover_history_renamed.sql,
+    macros/cutover/carry_renamed_marts.sql)."""
+    conn.execute("create schema marts")
+    conn.execute("create table marts.migration_run_metrics as select 'an-old-run'::text as invocation_id,"
+                 " now() - interval '30 days' as run_at, 'jobspikr'::text as source, 'records'::text as metric,"
+                 " 7::numeric as value")
+    conn.execute("create table marts.migration_daily_metrics as select 1 as stale")
+    land_hand_checked_set(warehouse)  # applies the raw schema, as the DAG does before dbt
+    build()
+    history = dict(conn.execute("select invocation_id, count(*) from marts.cutover_run_metrics group by 1"))
+    assert history.pop("an-old-run") == 1 and len(history) == 1  # the old run, then this one
+    assert conn.execute("select to_regclass('marts.migration_run_metrics'),"
+                        " to_regclass('marts.migration_daily_metrics')").fetchone() == (None, None)
 
 
 def test_a_source_that_delivers_nothing_valid_fails_the_checks(warehouse: str, conn: psycopg.Connection) -> None:
@@ -81,7 +99,7 @@ def test_a_source_that_delivers_nothing_valid_fails_the_checks(warehouse: str, c
         write_legacy_rows(conn, [legacy_row(1, title="Accountant", description_html="<p>Ledgers.</p>"),
                                  legacy_row(2, title="Nurse", description_html="<p>Wards.</p>")])
     build()
-    checks = dict(conn.execute("select check_name, passed from marts.migration_threshold_checks"))
+    checks = dict(conn.execute("select check_name, passed from marts.cutover_threshold_checks"))
     assert checks["jobspikr_coverage_of_legacy_pct"] is False  # no JobsPikr job covers the scraper's
     assert checks["jobspikr_quarantine_rate_pct"] is False
     completeness = {name: passed for name, passed in checks.items() if name.startswith("completeness_")}
@@ -231,7 +249,7 @@ def test_dashboard_shows_the_charts_with_data_in_headless_chromium(warehouse: st
     catalogue = Catalogue(seed=71, size=600, anchor=TEST_ANCHOR, days=10)
     land(warehouse, catalogue, LegacyScrape(catalogue, size=200))
     build()
-    run_dbt(["run", "--select", "migration_run_metrics"], conn_id="warehouse_default")  # a second run
+    run_dbt(["run", "--select", "cutover_run_metrics"], conn_id="warehouse_default")  # a second run
     dashboard = write_dashboard(load_report(conn), tmp_path / "dashboard.html")
     charts = ("records", "coverage_pct", "completeness", "freshness_hours", "history")
     with HeadlessChromium(tmp_path / "chromium", window="1280,1900") as browser:

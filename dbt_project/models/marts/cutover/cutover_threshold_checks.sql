@@ -1,9 +1,9 @@
--- The newest run's metrics against the acceptance thresholds (`migration_thresholds` in
+-- The newest run's metrics against the acceptance thresholds (`cutover_thresholds` in
 -- dbt_project.yml): one row per check, `passed` false when JobsPikr falls short. The dbt
--- test on `passed` warns; the DAG's migration summary lists the checks. A check with no
+-- test on `passed` warns; the DAG's cutover summary lists the checks. A check with no
 -- value fails, unless there is nothing to compare with (the legacy scraper found no jobs,
 -- or measured no such field): a source that delivers nothing valid must not pass.
-{% set thresholds = var('migration_thresholds') %}
+{% set thresholds = var('cutover_thresholds') %}
 with
 
 latest as (
@@ -11,8 +11,8 @@ latest as (
     -- the newest run's metrics (written by an earlier dbt invocation when Airflow runs
     -- each model as its own task)
     select source, metric, value
-    from {{ ref('migration_run_metrics') }}
-    where run_at = (select max(newest.run_at) from {{ ref('migration_run_metrics') }} as newest)
+    from {{ ref('cutover_run_metrics') }}
+    where run_at = (select max(newest.run_at) from {{ ref('cutover_run_metrics') }} as newest)
 
 ),
 
