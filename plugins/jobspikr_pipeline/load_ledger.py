@@ -23,12 +23,14 @@ import json
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from typing import Any
 
 import orjson
 import psycopg
+from psycopg import sql
 
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.postgres_text import without_nul
@@ -128,6 +130,11 @@ class LoadCounts:
             setattr(self, name, getattr(self, name) + value)
 
 
+#: A batch's counts added to its load's row: the log's counters are ``LoadCounts``' fields.
+_ADD_COUNTS_SQL = sql.SQL("update raw.jobspikr_load_log set {}, source_host = %s where load_id = %s").format(
+    sql.SQL(", ").join(sql.SQL("{0} = {0} + %s").format(sql.Identifier(f.name)) for f in dataclass_fields(LoadCounts)))
+
+
 class LoadLedger:
     """One load's lock, load-log row, watermarks and windows (see the module's docstring)."""
 
@@ -195,12 +202,7 @@ class LoadLedger:
                 " set next_cursor = greatest(raw.jobspikr_watermarks.next_cursor, excluded.next_cursor),"
                 " load_id = excluded.load_id, updated_at = now()",
                 (self.query_key, post_date, next_cursor, self.load_id))
-        self.conn.execute(
-            "update raw.jobspikr_load_log set pages = pages + %s, records_received = records_received + %s,"
-            " inserted = inserted + %s, updated = updated + %s, duplicates_skipped = duplicates_skipped + %s,"
-            " rejected = rejected + %s, bytes = bytes + %s, source_host = %s where load_id = %s",
-            (batch.pages, batch.records_received, batch.inserted, batch.updated,
-             batch.duplicates_skipped, batch.rejected, batch.bytes, host, self.load_id))
+        self.conn.execute(_ADD_COUNTS_SQL, (*astuple(batch), host, self.load_id))
         if fields:
             storable = _storable_names(fields)
             names = sorted(storable)
