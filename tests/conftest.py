@@ -21,11 +21,23 @@ from psycopg.conninfo import make_conninfo
 
 from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker
 from local_stack import embedded_warehouse
-from local_stack.airflow_env import LOCAL_DIR, configure_airflow_env, ensure_metadata_db
+from local_stack.airflow_env import LOCAL_DIR, airflow_settings, configure_airflow_env, ensure_metadata_db
 
-configure_airflow_env(LOCAL_DIR / per_worker("airflow-test"))
+
+def _own_settings(shared: dict[str, str], own: dict[str, str]) -> None:
+    """Give this worker its own settings: an xdist worker inherits the environment of the
+    process that started it, where this module already set the shared ones (a value the
+    user set stays)."""
+    for key, value in own.items():
+        if os.environ.get(key) in (None, shared.get(key)):
+            os.environ[key] = value
+
+
 # dbt's artifacts (run_results.json, read after each build) must not be another worker's.
-os.environ.setdefault("DBT_TARGET_PATH", str(LOCAL_DIR / per_worker("dbt-target-test")))
+_own_settings({**airflow_settings(LOCAL_DIR / "airflow-test"), "DBT_TARGET_PATH": str(LOCAL_DIR / "dbt-target-test")},
+              {**airflow_settings(LOCAL_DIR / per_worker("airflow-test")),
+               "DBT_TARGET_PATH": str(LOCAL_DIR / per_worker("dbt-target-test"))})
+configure_airflow_env(LOCAL_DIR / per_worker("airflow-test"))
 
 from standin_api import Catalogue, StandinConfig, StandinServer  # noqa: E402 (after the Airflow env)
 
