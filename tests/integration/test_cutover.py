@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -17,7 +16,7 @@ from devkit.dedup import land
 from devkit.hand_checked import POSTED, jobspikr_record, land_hand_checked_set, legacy_row
 from devkit.suite import TEST_ANCHOR, build, land_records
 from jobspikr_pipeline.cutover.dashboard import COLOURS, write_dashboard
-from jobspikr_pipeline.cutover.flags import FLAGS_PATH, read_flags, rollback, rollforward
+from jobspikr_pipeline.cutover.flags import read_flags, rollback, rollforward
 from jobspikr_pipeline.cutover.report import load_report
 from jobspikr_pipeline.dbt import run_dbt
 from jobspikr_pipeline.raw_loader import RawLoader
@@ -177,14 +176,6 @@ def test_buckets_are_stable_and_uniform_and_the_ranges_split_consumers_as_the_fl
     after = {i for i, (_, s) in assign_variants(conn, {"jobspikr": (True, 35), "legacy": (True, 100)}).items()
              if "jobspikr" in s}
     assert before < after
-
-
-@pytest.fixture
-def flags_file() -> Iterator[Path]:
-    """The real flags file (dbt seeds it), restored after the test."""
-    saved = FLAGS_PATH.read_text()
-    yield FLAGS_PATH
-    FLAGS_PATH.write_text(saved)
 
 
 def test_rollback_serves_legacy_only_and_rollforward_restores(warehouse: str, conn: psycopg.Connection,

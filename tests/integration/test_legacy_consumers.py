@@ -8,7 +8,6 @@ jobs, with the flags on JobsPikr, combined, and rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from devkit.dedup import land
 from devkit.suite import TEST_ANCHOR, build
-from jobspikr_pipeline.cutover.flags import FLAGS_PATH, rollback, rollforward, set_flags
+from jobspikr_pipeline.cutover.flags import rollback, rollforward, set_flags
 from jobspikr_pipeline.raw_schema import apply_raw_schema
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape, write_legacy_rows
@@ -45,14 +44,6 @@ ARGUMENTS = {"company": "%facebook%", "city": "austin,%", "title": "%data engine
 
 CATALOGUE = Catalogue(seed=71, size=600, anchor=TEST_ANCHOR, days=10)
 LEGACY = LegacyScrape(CATALOGUE, size=300)
-
-
-@pytest.fixture
-def flags_file() -> Iterator[Path]:
-    """The real flags file (dbt seeds it), restored after the test."""
-    saved = FLAGS_PATH.read_text()
-    yield FLAGS_PATH
-    FLAGS_PATH.write_text(saved)
 
 
 def run(conn: psycopg.Connection, query: str, table: str) -> list[tuple]:
