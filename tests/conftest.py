@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import psycopg
@@ -33,10 +33,14 @@ def _own_settings(shared: dict[str, str], own: dict[str, str]) -> None:
             os.environ[key] = value
 
 
-# dbt's artifacts (run_results.json, read after each build) must not be another worker's.
-_own_settings({**airflow_settings(LOCAL_DIR / "airflow-test"), "DBT_TARGET_PATH": str(LOCAL_DIR / "dbt-target-test")},
-              {**airflow_settings(LOCAL_DIR / per_worker("airflow-test")),
-               "DBT_TARGET_PATH": str(LOCAL_DIR / per_worker("dbt-target-test"))})
+def _suite_settings(named: Callable[[str], str]) -> dict[str, str]:
+    """The suite's Airflow home and dbt target directory (dbt's artifacts, read after each
+    build, must not be another worker's), their directories named by ``named``."""
+    return {**airflow_settings(LOCAL_DIR / named("airflow-test")),
+            "DBT_TARGET_PATH": str(LOCAL_DIR / named("dbt-target-test"))}
+
+
+_own_settings(shared=_suite_settings(str), own=_suite_settings(per_worker))
 configure_airflow_env(LOCAL_DIR / per_worker("airflow-test"))
 
 from standin_api import Catalogue, StandinConfig, StandinServer  # noqa: E402 (after the Airflow env)
