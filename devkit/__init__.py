@@ -5,6 +5,7 @@
 - ``extract_load``: one extract-and-load in a child process (``python -m devkit.extract_load``),
   the process the fault matrix and the raw landing tests kill and the load benchmark measures;
 - ``dag_runs``: the ingest DAG run in-process, and what its runs did;
+- ``lineage``: OpenLineage on around one block (the suite runs with it off);
 - ``dedup``: landing a catalogue and scoring the marts' grouping against a truth;
 - ``hand_checked``: the cutover's hand-checked set;
 - ``warehouse_checks``, ``contact_values``: generated values through the loader and dbt,

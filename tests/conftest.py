@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from devkit import lineage
 from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, airflow_settings, configure_airflow_env, ensure_metadata_db
@@ -35,9 +36,11 @@ def _own_settings(shared: dict[str, str], own: dict[str, str]) -> None:
 
 def _suite_settings(named: Callable[[str], str]) -> dict[str, str]:
     """The suite's Airflow home and dbt target directory (dbt's artifacts, read after each
-    build, must not be another worker's), their directories named by ``named``."""
+    build, must not be another worker's), their directories named by ``named``; OpenLineage
+    off but where a test reads its events (devkit/lineage.py)."""
     return {**airflow_settings(LOCAL_DIR / named("airflow-test")),
-            "DBT_TARGET_PATH": str(LOCAL_DIR / named("dbt-target-test"))}
+            "DBT_TARGET_PATH": str(LOCAL_DIR / named("dbt-target-test")),
+            lineage.DISABLED: "true"}
 
 
 _own_settings(shared=_suite_settings(str), own=_suite_settings(per_worker))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -23,9 +22,9 @@ from devkit.dag_runs import (
     task_states,
     task_tries,
 )
+from devkit.lineage import openlineage_emitting
 from devkit.suite import jobspikr_conn_json
 from jobspikr_pipeline.raw_schema import apply_raw_schema
-from local_stack.airflow_env import openlineage_events_path
 from local_stack.ports import free_port
 from local_stack.run import field_issues_line
 from standin_api import StandinServer
@@ -48,11 +47,12 @@ MALFORMED_LEGACY_ROWS = [
         (4, "Acme", "Austin, TX", None, "the day before the launch"))]
 
 
-def build_lineage(warehouse: str) -> dict[str, set[str]]:
-    """The tables the dbt build's OpenLineage events name, in this test's database."""
+def build_lineage(events: Path, warehouse: str) -> dict[str, set[str]]:
+    """The tables the dbt build's OpenLineage events (appended to ``events``) name, in this
+    test's database."""
     dbname = psycopg.conninfo.conninfo_to_dict(warehouse)["dbname"]
     seen: dict[str, set[str]] = {"inputs": set(), "outputs": set()}
-    for line in openlineage_events_path(Path(os.environ["AIRFLOW_HOME"])).read_text().splitlines():
+    for line in events.read_text().splitlines():
         event = json.loads(line)
         if event["eventType"] == "COMPLETE" and event["job"]["name"].endswith(".dbt_producer_watcher"):
             for side in seen:
@@ -72,7 +72,8 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
         apply_raw_schema(conn)
         with conn.transaction():
             write_legacy_rows(conn, MALFORMED_LEGACY_ROWS)
-    assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
+    with openlineage_emitting() as lineage_events:
+        assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC)) == "success"
     with psycopg.connect(warehouse) as conn:
         served = {r[0]: r[1:] for r in conn.execute(
             "select r.source_record_id, l.salary_min, l.salary_max, l.company_name, l.city"
@@ -111,7 +112,7 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert len(dbt_states) > 40 and set(dbt_states.values()) == {"success"}
     assert {"dbt.stg_jobspikr__jobs.run", "dbt.job_listings.run", "dbt.job_listings.test"} <= dbt_states.keys()
     # and its OpenLineage events trace the build from the raw tables to the marts
-    lineage = build_lineage(warehouse)
+    lineage = build_lineage(lineage_events, warehouse)
     assert "raw.jobspikr_jobs" in lineage["inputs"] and "raw.legacy_scraped_jobs" in lineage["inputs"]
     assert {"marts.job_listings", "marts.job_listing_records"} <= lineage["outputs"]
     # the build did not parse the project again: it read what the freshness check, run just

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -20,6 +18,7 @@ from psycopg import sql
 
 from devkit.contact_values import posting_texts
 from devkit.dag_runs import run_ingest
+from devkit.lineage import openlineage_emitting
 from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, land_records
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
@@ -30,7 +29,6 @@ from jobspikr_pipeline.personal_data_retention import apply_retention
 from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_raw_schema
-from local_stack.airflow_env import openlineage_events_path
 from standin_api import Catalogue, StandinConfig, StandinServer
 from standin_api.legacy import LegacyScrape, write_legacy_rows
 
@@ -134,15 +132,16 @@ def in_the_clear(conn: psycopg.Connection, value: str) -> dict[str, int]:
 def test_a_run_under_the_default_policy_leaves_no_contact_value_anywhere_and_forget_erases_one_person(
         airflow_db: None, warehouse: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    lineage = openlineage_events_path(Path(os.environ["AIRFLOW_HOME"]))
-    lineage_before = lineage.stat().st_size if lineage.exists() else 0
     with psycopg.connect(warehouse, autocommit=True) as conn, conn.transaction():
         apply_raw_schema(conn)
         write_legacy_rows(conn, legacy_rows())
     with StandinServer(StandinConfig(catalogue=CATALOGUE)) as server:
         monkeypatch.setenv("AIRFLOW_CONN_JOBSPIKR_DEFAULT", jobspikr_conn_json(server))
-        assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC), conf={"backfill_days": 6}) == "success"
-    lineage_events = lineage.read_bytes()[lineage_before:].decode().lower() if lineage.exists() else ""
+        with openlineage_emitting() as lineage:
+            lineage_before = lineage.stat().st_size if lineage.exists() else 0
+            assert run_ingest(datetime(2026, 11, 20, 3, tzinfo=UTC), conf={"backfill_days": 6}) == "success"
+    lineage_events = lineage.read_bytes()[lineage_before:].decode().lower()
+    assert '"eventtype": "complete"' in lineage_events   # the events were written, so their check means something
 
     with psycopg.connect(warehouse, autocommit=True) as conn:
         for value in planted_values():
