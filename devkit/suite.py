@@ -1,13 +1,13 @@
 """What the suite's tests share: the fixed date their data is anchored to, the stand-in's
 connection as tests use it, each xdist worker's own directories, dbt builds on the test
-warehouse, and landing parsed records in one call."""
+warehouse, landing parsed records in one call, and the order the slow tests start in."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from local_stack.airflow_env import LOCAL_DIR
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # nothing here imports Airflow: tests/conftest.py configures 
 TEST_ANCHOR = date(2026, 11, 20)
 #: Screenshots, pages and tables the tests keep for a person to look at.
 ARTIFACTS = LOCAL_DIR / "test-artifacts"
+T = TypeVar("T")
 
 
 def per_worker(name: str) -> str:
@@ -47,3 +48,25 @@ def land_records(loader: RawLoader, records: list[dict[str, Any]], *, post_date:
     page as it arrives instead)."""
     return loader.land(loader.prepare(records), post_date=post_date, next_cursor=None, pages=1, byte_count=0,
                        host=host, rejected=rejected)
+
+
+def slow_first(items: Sequence[T], is_slow: Callable[[T], bool], *, workers: int) -> list[T]:
+    """``items`` with the slow ones first in each worker's share, dealt one by one.
+
+    xdist's work-stealing scheduler hands each of ``workers`` an equal run of the collection,
+    in order, and later moves tests from the end of the longest queue to a worker that ran
+    dry: a slow test left near the end of a queue would start last and hold the whole run
+    up. Each share here starts with its slow tests instead; the others keep their order."""
+    workers = max(workers, 1)
+    slow = [item for item in items if is_slow(item)]
+    rest = [item for item in items if not is_slow(item)]
+    ordered: list[T] = []
+    remaining = len(items)
+    for worker in range(workers):
+        share = remaining // (workers - worker)   # as xdist splits: what is left over the workers left
+        own = slow[worker::workers]
+        taken = max(share - len(own), 0)
+        ordered += own + rest[:taken]
+        rest = rest[taken:]
+        remaining -= share
+    return ordered + rest

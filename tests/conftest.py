@@ -20,7 +20,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from devkit import lineage
-from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker, slow_first
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, airflow_settings, configure_airflow_env, ensure_metadata_db
 
@@ -95,3 +95,14 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
 def real_quirks_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServer]:
     """``standin`` with the real API's quirks on (``standin_api/quirks.py``)."""
     yield from serving(replace(STANDIN_CATALOGUE, real_quirks=True), monkeypatch)
+
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` (each with its reason) first in every worker's share."""
+    for item in items:
+        marker = item.get_closest_marker("slow")
+        if marker and not marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.slow needs the reason it must stay slow")
+    items[:] = slow_first(items, lambda item: item.get_closest_marker("slow") is not None,
+                          workers=int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))

@@ -115,6 +115,8 @@ def overlap(spans: list[tuple[datetime, datetime]]) -> bool:
     return any(later[0] < earlier[1] for earlier, later in pairwise(ordered))
 
 
+@pytest.mark.slow("docker-compose.yaml's six Airflow services and a browser; three DAG runs on two Celery "
+                  "workers, each task a process of its own")
 @pytest.mark.skipif(not redis_running(), reason="no Redis at 127.0.0.1:6379 (the Celery broker)")
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_triggered_in_the_ui_the_dag_succeeds_on_two_celery_workers(

@@ -61,6 +61,7 @@ def build_lineage(events: Path, warehouse: str) -> dict[str, set[str]]:
     return seen
 
 
+@pytest.mark.slow("two DAG runs: the landing and the rerun that adds nothing")
 def test_dag_lands_every_record_once_and_rerun_adds_nothing(
         airflow_db: None, warehouse: str, real_quirks_standin: StandinServer, tmp_path, monkeypatch, caplog) -> None:
     """With the real API's quirks: every quirky record lands, reaches the marts, and the
@@ -147,6 +148,7 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert standin.requests_served > requests_before
 
 
+@pytest.mark.slow("three DAG runs: before, during and after the outage")
 def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
         airflow_db: None, warehouse: str, standin: StandinServer, monkeypatch, caplog) -> None:
     assert run_ingest(datetime(2026, 11, 18, 3, tzinfo=UTC)) == "success"  # post dates up to Nov 17
@@ -233,6 +235,7 @@ def test_a_bad_credential_fails_the_run_at_once_without_task_retries(
     assert "check its login (client_id) and password (client_auth_key)" in mail.get_body().get_content()
 
 
+@pytest.mark.slow("three DAG runs: the good one, the failing one and the recovery")
 def test_a_failing_dbt_model_fails_its_own_task_and_the_next_run_recovers(
         airflow_db: None, warehouse: str, standin: StandinServer, caplog) -> None:
     assert run_ingest(datetime(2026, 11, 18, 3, tzinfo=UTC)) == "success"

@@ -257,7 +257,10 @@ STORMS = {
 }
 
 
-@pytest.mark.parametrize("storm", list(STORMS))
+@pytest.mark.parametrize("storm", [
+    pytest.param(name, marks=pytest.mark.slow("a storm of two minutes waited out: its length, past any count of "
+                                              "retries, is the point")) if storm.seconds >= 120 else name
+    for name, storm in STORMS.items()])
 def test_a_storm_is_waited_out_in_one_load_at_about_its_own_length(
         storm: str, warehouse: str, start_standin, caplog: pytest.LogCaptureFixture) -> None:
     server = start_standin(catalogue=QUIRKY, **DEFAULT_RETRIES)
@@ -270,6 +273,7 @@ def test_a_storm_is_waited_out_in_one_load_at_about_its_own_length(
     assert "JobsPikr WAITING until" in caplog.text
 
 
+@pytest.mark.slow("a minute of 503s waited out in a DAG run: the minute is the point")
 def test_a_minute_of_503s_is_waited_out_in_one_try_of_extract_load(
         airflow_db: None, warehouse: str, start_standin) -> None:
     """The DAG with its task retries on, as deployed: the burst must cost a minute of
@@ -312,6 +316,7 @@ def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airfl
                      "failed clearly; next run caught up")
 
 
+@pytest.mark.slow("three DAG runs: before, during and after the outage")
 def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, warehouse: str, start_standin) -> None:
     legacy = with_legacy(warehouse)
     account = Account()
@@ -338,6 +343,7 @@ def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, wareh
                      "failed clearly; marts kept last good + legacy; next run caught up")
 
 
+@pytest.mark.slow("two DAG runs: the one that runs out and the one that resumes")
 def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
         airflow_db: None, warehouse: str, start_standin) -> None:
     account = Account(credits=260)
@@ -364,6 +370,7 @@ def test_a_day_short_of_its_count_fails_the_run_and_the_next_run_fetches_it_agai
                      "failed naming the short days; next run fetched them again")
 
 
+@pytest.mark.slow("two DAG runs, days apart")
 def test_runs_missed_for_longer_than_the_lookback_are_caught_up(airflow_db: None, warehouse: str,
                                                                 start_standin) -> None:
     server = start_standin()

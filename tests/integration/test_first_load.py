@@ -32,6 +32,7 @@ def pipeline(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=900)
 
 
+@pytest.mark.slow("./pipeline run twice as a user runs it, each a new Airflow process and a whole DAG run")
 def test_a_first_load_that_finds_nothing_says_so_and_since_reaches_2021_cheaply(
         warehouse: str, api_2021: StandinServer) -> None:
     # The default first load (30 days back) finds nothing: a success, but a loud one.

@@ -129,6 +129,7 @@ def in_the_clear(conn: psycopg.Connection, value: str) -> dict[str, int]:
     return {where: rows for where, rows in found.items() if not where.startswith("raw.legacy_scraped_jobs.")}
 
 
+@pytest.mark.slow("a DAG run, a dbt build and an erasure's rebuild; every planted value searched for in every table")
 def test_a_run_under_the_default_policy_leaves_no_contact_value_anywhere_and_forget_erases_one_person(
         airflow_db: None, warehouse: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)

@@ -45,6 +45,7 @@ def files_containing(secret: str, *roots: Path) -> list[Path]:
             if path.is_file() and needle in path.read_bytes()]
 
 
+@pytest.mark.slow("two DAG runs, every output of each searched")
 def test_secrets_never_appear_in_any_output_of_a_run(
         airflow_db: None, warehouse: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:

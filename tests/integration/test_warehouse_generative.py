@@ -307,6 +307,7 @@ def _seeded(test: Any) -> Any:
     return seed(int(SEED))(test) if SEED is not None else test
 
 
+@pytest.mark.slow("each Hypothesis example is a load and a dbt build of the whole project")
 @_seeded
 @_settings()
 @given(page=pages())
