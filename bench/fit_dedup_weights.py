@@ -57,6 +57,7 @@ POSSIBLE_MARGIN = 4.0
 class ScoredPair:
     levels: tuple[str, ...]
     same_job: bool
+    records: tuple[str, str]
 
 
 def scored_pairs(dsn: str, truth: Mapping[str, object]) -> tuple[list[ScoredPair], int]:
@@ -73,7 +74,7 @@ def scored_pairs(dsn: str, truth: Mapping[str, object]) -> tuple[list[ScoredPair
         sql.SQL(", ").join(sql.Identifier(f"{c}_level") for c in COMPARISONS))
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(query).fetchall()
-    pairs = [ScoredPair(tuple(levels), truth[left] == truth[right])
+    pairs = [ScoredPair(tuple(levels), truth[left] == truth[right], (left, right))
              for left, right, *levels in rows if left in truth and right in truth]
     sizes = Counter(truth.values())
     return pairs, sum(n * (n - 1) // 2 for n in sizes.values())

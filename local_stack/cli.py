@@ -23,7 +23,8 @@ state_app = typer.Typer(no_args_is_help=True, help="What the loads remember: wat
 app.add_typer(state_app, name="state")
 
 BENCHMARKS = {"load": "bench.bench_load", "latency": "bench.bench_latency", "scaling": "bench.bench_scaling",
-              "dbt": "bench.bench_dbt", "dedup": "bench.eval_dedup", "firstload": "bench.bench_first_load"}
+              "dbt": "bench.bench_dbt", "dedup": "bench.eval_dedup", "dedup-em": "bench.dedup_em",
+              "firstload": "bench.bench_first_load"}
 
 
 def _day(value: datetime | None) -> date | None:
