@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from bench.dedup_variants import VARIANTS, land_variant
-from bench.fit_dedup_weights import COMPARISONS, SEED, ScoredPair, scored_pairs
+from bench.fit_dedup_weights import COMPARISONS, SEED, ScoredPair, scored_pairs, smoothed
 from bench.harness import fresh_database, postgres_admin
 from local_stack.airflow_env import configure_airflow_env
 
@@ -55,8 +55,8 @@ def seed_probabilities() -> tuple[Levels, Levels, float]:
         true_total = sum(true_counts[k] for k in keys)
         other_total = sum(other_counts[k] for k in keys)
         for key in keys:
-            m[key] = (true_counts[key] + 0.5) / (true_total + 0.5 * len(keys))
-            u[key] = (other_counts[key] + 0.5) / (other_total + 0.5 * len(keys))
+            m[key] = smoothed(true_counts[key], true_total, len(keys))
+            u[key] = smoothed(other_counts[key], other_total, len(keys))
     return m, u, threshold
 
 
@@ -87,7 +87,7 @@ def estimate_m(pairs: list[ScoredPair], m: Levels, u: Levels, threshold: float) 
         for comparison in COMPARISONS:
             keys = [key for key in m if key[0] == comparison]
             for key in keys:
-                estimated[key] = (expected[key] + 0.5) / (total + 0.5 * len(keys))
+                estimated[key] = smoothed(expected[key], total, len(keys))
         m = estimated
     return m
 

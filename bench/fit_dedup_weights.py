@@ -80,6 +80,11 @@ def scored_pairs(dsn: str, truth: Mapping[str, object]) -> tuple[list[ScoredPair
     return pairs, sum(n * (n - 1) // 2 for n in sizes.values())
 
 
+def smoothed(count: float, total: float, levels: int) -> float:
+    """A level's share of ``total`` with half a pair added to each of a comparison's ``levels``."""
+    return (count + 0.5) / (total + 0.5 * levels)
+
+
 def weights(pairs: list[ScoredPair]) -> dict[tuple[str, str], tuple[float, int, int]]:
     """(comparison, level) -> (weight in bits, true pairs, other pairs)."""
     true_total = sum(p.same_job for p in pairs)
@@ -90,8 +95,8 @@ def weights(pairs: list[ScoredPair]) -> dict[tuple[str, str], tuple[float, int, 
         other_counts = Counter(p.levels[i] for p in pairs if not p.same_job)
         levels = sorted(set(true_counts) | set(other_counts))
         for level in levels:
-            m = (true_counts[level] + 0.5) / (true_total + 0.5 * len(levels))
-            u = (other_counts[level] + 0.5) / (other_total + 0.5 * len(levels))
+            m = smoothed(true_counts[level], true_total, len(levels))
+            u = smoothed(other_counts[level], other_total, len(levels))
             fitted[comparison, level] = (round(math.log2(m / u), 3), true_counts[level], other_counts[level])
     return fitted
 

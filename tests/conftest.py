@@ -97,7 +97,6 @@ def real_quirks_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandinServ
     yield from serving(replace(STANDIN_CATALOGUE, real_quirks=True), monkeypatch)
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked ``slow`` (each with its reason) first in every worker's share."""
     for item in items:
