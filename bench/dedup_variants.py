@@ -4,8 +4,11 @@ fitting match weights on a tuning half.
 1. ``real``: the real rows as exported, with board and scraper variations (``dedup_real``);
 2. ``quirks``: the same, carrying the live API's values (``dedup_quirks``);
 3. ``drift``: copy drift the rules were never shown (``dedup_drift``; never tuned on);
-4. ``blind``: copy drift of kinds the matcher's author has not read (``dedup_drift_blind``;
-   never tuned on, and not to be read by whoever writes the rules: variant 3 has been).
+4. ``blind``: copy drift of kinds the matcher's author had not read (``dedup_drift_blind``;
+   never tuned on; the matcher's author has since read it, as variant 3);
+5. ``sealed``: copy drift and hard negatives of kinds nobody who changes the matcher has read
+   (``dedup_drift_sealed``; never tuned on, not to be read by whoever writes the rules, and
+   its by-kind table hidden by the benchmark unless ``DEDUP_SHOW_SEALED_KINDS=1``).
 
 Every variant reuses the real rows' ``uniq_id``s, so two variants in one database would
 be one set: each is landed in a fresh database of its own (``Variant.database``).
@@ -33,6 +36,7 @@ import psycopg
 
 from bench.dedup_drift import drift_set
 from bench.dedup_drift_blind import blind_drift_set
+from bench.dedup_drift_sealed import sealed_drift_set
 from bench.dedup_quirks import quirks_set
 from bench.dedup_real import LabelledSet, real_set
 from devkit.dedup import land_rows
@@ -59,6 +63,8 @@ VARIANTS = (
             "eval_dedup_drift", drift_set, tunable=False),
     Variant("blind", "4. blind drift (kinds the matcher's author has not read; never tuned on)",
             "eval_dedup_blind", blind_drift_set, tunable=False),
+    Variant("sealed", "5. sealed drift (kinds nobody who changes the matcher has read; never tuned on)",
+            "eval_dedup_sealed", sealed_drift_set, tunable=False),
 )
 
 

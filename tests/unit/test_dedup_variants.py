@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from bench import dedup_drift, dedup_drift_blind, dedup_quirks, dedup_real
+from bench import dedup_drift, dedup_drift_blind, dedup_drift_sealed, dedup_quirks, dedup_real, eval_dedup
 from bench.dedup_drift import DRIFT, SIBLINGS
 from bench.dedup_real import LabelledSet, half_of, new_id
 from bench.dedup_variants import VARIANTS, by_kind, labelled_variants
@@ -39,12 +39,17 @@ def _of_kind(labelled: LabelledSet, prefix: str) -> list[dict]:
     return [records[k] for k, kind in labelled.kinds.items() if kind.startswith(prefix) and k in records]
 
 
-def test_four_variants_each_in_a_database_of_its_own_and_the_drift_ones_are_never_tuned(variants) -> None:
-    assert [v.name for v in VARIANTS] == list(variants) == ["real", "quirks", "drift", "blind"]
-    assert len({v.database for v in VARIANTS}) == 4
-    assert [v.tunable for v in VARIANTS] == [True, True, False, False]
-    assert "Never used to tune anything" in (dedup_drift.__doc__ or "")
-    assert "Never used to tune anything" in (dedup_drift_blind.__doc__ or "")
+def test_five_variants_each_in_a_database_of_its_own_and_the_drift_ones_are_never_tuned(variants) -> None:
+    assert [v.name for v in VARIANTS] == list(variants) == ["real", "quirks", "drift", "blind", "sealed"]
+    assert len({v.database for v in VARIANTS}) == 5
+    assert [v.tunable for v in VARIANTS] == [True, True, False, False, False]
+    for module in (dedup_drift, dedup_drift_blind, dedup_drift_sealed):
+        assert "Never used to tune anything" in (module.__doc__ or ""), module.__name__
+    # the warning comes first, before any kind is named
+    first_paragraph = (dedup_drift_sealed.__doc__ or "").split("\n\n")[1]
+    assert "do not read below" in first_paragraph
+    assert not any(kind in first_paragraph
+                   for kind in (*dedup_drift_sealed.DRIFT, *dedup_drift_sealed.SIBLINGS))
 
 
 def test_every_variant_is_deterministic_and_its_keys_unique(variants) -> None:
@@ -238,3 +243,93 @@ def test_each_blind_kind_changes_only_what_it_says(variants) -> None:
             record = records[key]
             by_label.setdefault(blind.truth[key], set()).add((record["job_type"], record["job_title"][-12:]))
     assert all(len(forms) == 1 for forms in by_label.values())
+
+
+# The sealed variant (5): the tests name none of its kinds (whoever changes the matcher may read
+# the tests); they check each kind against what its module declares.
+
+def _sealed_sources(sealed: LabelledSet) -> dict[str, dict]:
+    """Each made record's key -> the real row it was made from (its id is made from the row's)."""
+    real = [r for k, r in _records(sealed).items() if k not in sealed.kinds]
+    made = {f"jobspikr:{new_id(r, f'sealed:{kind}')}": r for r in real for kind in set(sealed.kinds.values())}
+    return {key: made[key] for key in sealed.kinds}
+
+
+def test_sealed_kinds_are_new_present_and_balanced(variants) -> None:
+    sealed, blind = variants["sealed"], variants["blind"]
+    drift, siblings = set(dedup_drift_sealed.DRIFT), set(dedup_drift_sealed.SIBLINGS)
+    kinds = Counter(sealed.kinds.values())
+    assert set(kinds) == drift | siblings and len(drift) >= 8 and len(siblings) >= 3
+    # none of variant 3's or variant 4's kinds (the matcher's author has read those)
+    read = set(DRIFT) | set(SIBLINGS) | set(dedup_drift_blind.DRIFT) | set(dedup_drift_blind.SIBLINGS)
+    assert not set(kinds) & read
+    copies = [kinds[kind] for kind in dedup_drift_sealed.DRIFT]
+    assert min(copies) >= 10 and max(copies) - min(copies) <= 2, kinds
+    assert all(kinds[kind] >= 10 for kind in siblings), kinds
+    # one copy of every real row, a sibling of every third (the first, the fourth, ...)
+    rows = len(sealed.truth) - len(sealed.kinds)
+    assert sum(copies) == rows and sum(kinds[k] for k in siblings) == len(range(0, rows, 3))
+    # every kind in both halves, and the held-out half about the size of variant 4's
+    for kind in kinds:
+        assert {sealed.half[k] for k, made in sealed.kinds.items() if made == kind} == {"tuning", "held-out"}, kind
+    assert abs(len(sealed.keys_in("held-out")) - len(blind.keys_in("held-out"))) <= 40
+
+
+def test_sealed_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(variants, real_labels) -> None:
+    sealed = variants["sealed"]
+    sources = _sealed_sources(sealed)
+    jobs = set(real_labels.values())
+    for key, kind in sealed.kinds.items():
+        job = real_labels[sources[key]["uniq_id"]]
+        if kind in dedup_drift_sealed.DRIFT:
+            assert sealed.truth[key] == job
+        else:
+            assert sealed.truth[key].startswith(f"{job}~{kind}~") and sealed.truth[key] not in jobs
+        assert sealed.half[key] == half_of(job)
+
+
+def test_each_sealed_kind_changes_only_what_it_says(variants) -> None:
+    sealed = variants["sealed"]
+    records, sources = _records(sealed), _sealed_sources(sealed)
+    changes = dedup_drift_sealed.CHANGES
+    assert set(changes) == set(dedup_drift_sealed.DRIFT)
+    fields = ("job_title", "company_name", "city", "job_description", "salary_offered", "post_date", "job_type",
+              "inferred_seniority_level")
+    assert all(set(changed) <= set(fields) for changed in changes.values())
+    for key, kind in sealed.kinds.items():
+        record, source = records[key], sources[key]
+        assert record["uniq_id"] != source["uniq_id"] and record["url"] != source["url"]
+        if kind in changes:
+            assert all(record[f] != source[f] for f in changes[kind]), (kind, key)
+            assert all(record[f] == source[f] for f in fields if f not in changes[kind]), (kind, key)
+            assert record["job_board"] != source["job_board"]
+        else:  # a sibling: the same company, place, date and board, another requisition
+            assert all(record[f] == source[f] for f in ("company_name", "city", "post_date", "job_board"))
+            assert record["job_title"] != source["job_title"]
+            assert record["job_description"] != source["job_description"]
+    assert all(r["duplicate_status"] == "no" and "_sibling_form" not in r for r in sealed.records)
+    # siblings of one job are one job only when of one form (each form opens with its own sentence)
+    by_label: dict[str, set[str]] = {}
+    for key, kind in sealed.kinds.items():
+        if kind in dedup_drift_sealed.SIBLINGS:
+            by_label.setdefault(sealed.truth[key], set()).add(records[key]["job_description"][:40])
+    assert all(len(forms) == 1 for forms in by_label.values())
+
+
+def test_sealed_variant_is_deterministic(variants) -> None:
+    again = dedup_drift_sealed.sealed_drift_set()
+    sealed = variants["sealed"]
+    assert (again.records, again.truth, again.half, again.kinds) == (sealed.records, sealed.truth, sealed.half,
+                                                                    sealed.kinds)
+
+
+def test_the_benchmark_hides_the_sealed_kinds_unless_asked(monkeypatch) -> None:
+    monkeypatch.delenv("DEDUP_SHOW_SEALED_KINDS", raising=False)
+    assert not eval_dedup.shows_kinds("sealed")
+    assert all(eval_dedup.shows_kinds(v.name) for v in VARIANTS if v.name != "sealed")
+    assert eval_dedup.HIDDEN_KINDS == ("  by kind: hidden (DEDUP_SHOW_SEALED_KINDS=1 shows them; for reviewers, "
+                                       "not for whoever changes the matcher)")
+    monkeypatch.setenv("DEDUP_SHOW_SEALED_KINDS", "0")
+    assert not eval_dedup.shows_kinds("sealed")
+    monkeypatch.setenv("DEDUP_SHOW_SEALED_KINDS", "1")
+    assert eval_dedup.shows_kinds("sealed")
