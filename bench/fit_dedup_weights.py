@@ -45,7 +45,7 @@ from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
 
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "dedup_match_weights.csv"
-COMPARISONS = ("company", "title", "text", "salary", "posted", "flag", "employment")
+COMPARISONS = ("company", "title", "text", "salary", "posted", "flag")
 #: The generator catalogue the fit counts (the tests score seed 21, the benchmark seed 42).
 GENERATOR_SEED = 1000
 GENERATOR_RECORDS = 3000

@@ -101,7 +101,3 @@
     ({{ amount }} * case {{ period }} when 'hourly' then 2080 when 'daily' then 260 when 'weekly' then 52
                                       when 'monthly' then 12 else 1 end)
 {%- endmacro %}
-
-{% macro salary_is_estimate(flag, text) -%}
-    (coalesce({{ safe_boolean(flag) }}, false) or coalesce({{ text }} ~* '(\mestimat|\mest\.)', false))
-{%- endmacro %}

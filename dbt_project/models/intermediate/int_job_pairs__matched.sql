@@ -22,7 +22,7 @@
 -- a pair whose titles share too little (dedup_possible_title_similarity) and are not the
 -- same words mistyped is not scored further. Every other candidate is compared on general similarities, each cut into a few
 -- levels (comparison_levels, macros/matching/match_score.sql: company, title, text,
--- salary, post date, JobsPikr's flag, employment type):
+-- salary, post date, JobsPikr's flag):
 -- token-set overlap and trigram similarity rather than equality after cleaning rules, so
 -- that drift no rule names (a reordered title, a company written with its division, a
 -- reflowed text) lowers a level instead of failing a test. Each level carries a weight, the
@@ -105,9 +105,8 @@ comparable as materialized (
         candidates.right_key,
         titles.title_similarity,
         titles.title_overlap,
+        words.title_a = words.title_b                       as title_same_words,
         words.title_a as title_words_a, words.title_b as title_words_b,
-        roles.title_a as title_role_a, roles.title_b as title_role_b,
-        a.employment_type as employment_type_a, b.employment_type as employment_type_b,
         {{ token_overlap('words.company_a', 'words.company_b') }} as company_overlap,
         a.company_norm = b.company_norm                     as same_company,
         a.company_norm is null or b.company_norm is null   as company_missing,
@@ -118,7 +117,7 @@ comparable as materialized (
         a.description_sketch as sketch_a, b.description_sketch as sketch_b,
         abs(a.post_date - b.post_date)                      as post_date_gap_days,
         -- a year's pay, whatever period each board wrote it in
-        case when a.salary_min is null or b.salary_min is null or a.salary_is_estimate or b.salary_is_estimate then null
+        case when a.salary_min is null or b.salary_min is null then null
              else abs({{ annual_salary('a.salary_min', 'a.salary_period') }} - {{ annual_salary('b.salary_min', 'b.salary_period') }})
                   <= {{ var('dedup_salary_tolerance') }}
                      * greatest({{ annual_salary('a.salary_min', 'a.salary_period') }},
@@ -133,19 +132,12 @@ comparable as materialized (
                                {{ word_set('a.company_norm') }} as company_a,
                                {{ word_set('b.company_norm') }} as company_b
                         offset 0) as words  -- noqa: PRS
-    -- the titles' words less the pair's own companies and places and filler words
-    cross join lateral (select {{ title_role_words('words.title_a', 'explained.explained_words') }} as title_a,
-                               {{ title_role_words('words.title_b', 'explained.explained_words') }} as title_b
-                        from (select words.company_a || words.company_b || a.place_words || b.place_words
-                                  as explained_words) as explained
-                        offset 0) as roles  -- noqa: PRS
     cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity,
                                {{ token_overlap('words.title_a', 'words.title_b') }} as title_overlap
                         offset 0) as titles  -- noqa: PRS
     where {{ same_place('a', 'b') }}
       and (greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
-           or {{ same_words_but_typos('words.title_a', 'words.title_b') }}
-           or {{ title_extends('roles.title_a', 'roles.title_b') }} or {{ title_extends('roles.title_b', 'roles.title_a') }})
+           or {{ same_words_but_typos('words.title_a', 'words.title_b') }})
 
 ),
 
@@ -215,7 +207,6 @@ select
     salary_level,
     posted_level,
     flag_level,
-    employment_level,
     title_similarity,
     opening_similarity,
     text_similarity,

@@ -30,7 +30,6 @@ normalised as materialized (
     select
         valid.*,
         {{ normalise_title('title') }}          as title_norm,
-        {{ employment_type('job_type', 'title') }} as employment_type,
         -- null when the company is missing (a placeholder): it never blocks, scores or merges;
         -- compared (and indexed in the marts) by its first 200 characters
         left(nullif({{ normalise_company('company_name') }}, ''), 200) as company_norm,
@@ -47,32 +46,17 @@ normalised as materialized (
     left join {{ state_code_lookup() }} as city_states
         on length(btrim(valid.city_raw)) = 2 and city_states.state_key = {{ state_key('valid.city_raw') }}
 
-),
-
-located as (
-
-    select
-        *,
-        -- every city the record names (a multi-city record several, see listed_cities)
-        case when cities_raw is null then array_remove(array[city_norm], null)
-             else array(select distinct {{ normalise_city('listed') }} from unnest(string_to_array(cities_raw, '|')) as listed
-                        where {{ normalise_city('listed') }} is not null) end as city_norms,
-        left(description_words, {{ var('dedup_description_chars') }}) as description_head,
-        -- where a job is: remote (the record or its title says so) matches any place
-        is_remote or title ~* '\mremote\M'                      as is_remote_job,
-        {{ job_fingerprint('title_norm', 'company_norm', 'city_norm', 'state_code', 'country_code') }} as fingerprint,
-        current_timestamp                                                       as normalised_at
-    from normalised
-
 )
 
 select
     *,
-    -- the words of the record's own place: a title repeating them says nothing of the role
-    array(select distinct word
-          from unnest(string_to_array(concat_ws(' ', array_to_string(city_norms, ' '), lower(state_code),
-                                                (select lower(us_states.name) from {{ ref('us_states') }} as us_states
-                                                 where us_states.code = located.state_code),
-                                                {{ normalise_city('country_raw') }}), ' ')) as word
-          where word <> '') as place_words
-from located
+    -- every city the record names (a multi-city record several, see listed_cities)
+    case when cities_raw is null then array_remove(array[city_norm], null)
+         else array(select distinct {{ normalise_city('listed') }} from unnest(string_to_array(cities_raw, '|')) as listed
+                    where {{ normalise_city('listed') }} is not null) end as city_norms,
+    left(description_words, {{ var('dedup_description_chars') }}) as description_head,
+    -- where a job is: remote (the record or its title says so) matches any place
+    is_remote or title ~* '\mremote\M'                      as is_remote_job,
+    {{ job_fingerprint('title_norm', 'company_norm', 'city_norm', 'state_code', 'country_code') }} as fingerprint,
+    current_timestamp                                                       as normalised_at
+from normalised

@@ -10,7 +10,7 @@ unioned as (
         source || ':' || source_record_id as record_key,
         source, source_record_id, title, company_name, city_raw, cities_raw, state_raw, country_raw, is_remote,
         location_source, job_type, job_board, url, post_date, description,
-        salary_min, salary_max, salary_currency, salary_period, salary_is_estimate, has_expired, duplicate_of, first_seen_at, last_seen_at,
+        salary_min, salary_max, salary_currency, salary_period, has_expired, duplicate_of, first_seen_at, last_seen_at,
         arrival_sequence, field_issues
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}

@@ -75,9 +75,6 @@ renamed as (
         salary_max,
         salary_currency,
         salary_period,
-        -- the board's estimate, not the employer's figure: never evidence that two ads differ
-        {{ salary_is_estimate("coalesce(payload ->> 'is_salary_estimated', payload -> 'extra_fields' ->> 'is_salary_estimated')",
-                              "payload ->> 'salary_offered'") }} as salary_is_estimate,
         {{ safe_boolean("payload ->> 'has_expired'") }}              as has_expired,
         -- JobsPikr's own duplicate flag: the record it says this one copies (evidence for
         -- matching, not the truth)

@@ -69,7 +69,6 @@ renamed as (
         salary_max,
         salary_currency,
         salary_period,
-        {{ salary_is_estimate('null', 'salary_text') }}           as salary_is_estimate,
         null::boolean                                              as has_expired,
         null::text                                                 as duplicate_of,
         scraped_at                                                 as first_seen_at,
