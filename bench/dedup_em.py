@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from bench.dedup_variants import VARIANTS, land_variant
+from bench.eval_dedup import HIDDEN_KINDS, shows_kinds
 from bench.fit_dedup_weights import COMPARISONS, SEED, ScoredPair, scored_pairs, smoothed
 from bench.harness import fresh_database, postgres_admin
 from local_stack.airflow_env import configure_airflow_env
@@ -119,6 +120,9 @@ def main() -> None:
             em_p, em_r = pairwise(pairs, held_out, labelled.truth, m, u, threshold)
             print(f"  {variant.name:<7} seed weights P {seed_p:.3f} R {seed_r:.3f}   "
                   f"estimated on its pairs P {em_p:.3f} R {em_r:.3f}   ({len(pairs):,} candidate pairs)")
+            if not shows_kinds(variant.name):  # which levels moved would hint at a sealed variant's kinds
+                print(HIDDEN_KINDS)
+                continue
             moved = sorted(((math.log2(m[k] / u[k]) - math.log2(m0[k] / u[k]), k) for k in m), reverse=True)
             print("          weights moved most: " + ", ".join(
                 f"{c}:{level} {delta:+.1f}" for delta, (c, level) in moved[:3] + moved[-3:]))

@@ -61,7 +61,7 @@ VARIANTS = (
             "the (Remote) bridge)", "eval_dedup_quirks", quirks_set, tunable=True),
     Variant("drift", "3. unseen drift (copy drift the rules were never shown; never tuned on)",
             "eval_dedup_drift", drift_set, tunable=False),
-    Variant("blind", "4. blind drift (kinds the matcher's author has not read; never tuned on)",
+    Variant("blind", "4. blind drift (kinds the matcher's author had not read, since read; never tuned on)",
             "eval_dedup_blind", blind_drift_set, tunable=False),
     Variant("sealed", "5. sealed drift (kinds nobody who changes the matcher has read; never tuned on)",
             "eval_dedup_sealed", sealed_drift_set, tunable=False),
