@@ -56,11 +56,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench.dedup_real import LabelledSet, labelled_rows, new_id
+from bench.dedup_drift_build import Chooser, Maker, drift_variant
+from bench.dedup_real import LabelledSet
 
 Record = dict[str, Any]
 
@@ -194,7 +194,7 @@ def _emoji(r: Record, n: int) -> Record | None:
 
 
 #: Drift kinds, in the order rows are given them.
-DRIFT: dict[str, Callable[[Record, int], Record | None]] = {
+DRIFT: dict[str, Maker] = {
     "title_reorder": _title_reorder, "company_division": _company_division,
     "description_reflowed": _description_reflowed, "description_trimmed": _description_trimmed,
     "description_section_dropped": _description_section_dropped, "reposted": _reposted,
@@ -227,7 +227,7 @@ def _sibling_nearby_city(r: Record, n: int) -> Record | None:
 
 
 #: Hard-negative kinds, in the order rows are given them.
-SIBLINGS: dict[str, Callable[[Record, int], Record | None]] = {
+SIBLINGS: dict[str, Maker] = {
     "sibling_seniority": _sibling_seniority, "sibling_team": _sibling_team,
     "sibling_nearby_city": _sibling_nearby_city,
 }
@@ -235,35 +235,21 @@ SIBLINGS: dict[str, Callable[[Record, int], Record | None]] = {
 
 def drift_set() -> LabelledSet:
     """The real rows, one drifted copy of each, and a sibling of every third (deterministic)."""
-    labelled = LabelledSet()
-    kinds, siblings = list(DRIFT), list(SIBLINGS)
-    for n, (record, group) in enumerate(labelled_rows()):
-        labelled.records.append(record)
-        labelled.add(f"jobspikr:{record['uniq_id']}", group)
-        made = _first_that_applies(record, n, kinds, DRIFT)
-        if made:
-            kind, copy = made
-            board = "dice" if record["job_board"] != "dice" else "indeed"
-            copy.update(uniq_id=new_id(record, f"drift:{kind}"), cursor=copy["cursor"] + 7 + n, job_board=board,
-                        url=f"https://{board}.example/drift/{n}")
-            labelled.records.append(copy)
-            labelled.add(f"jobspikr:{copy['uniq_id']}", group, kind)
-        if n % 3 == 2:
-            made = _first_that_applies(record, n // 3, siblings, SIBLINGS)
-            if made:
-                kind, sibling = made
-                sibling.update(uniq_id=new_id(record, kind), cursor=sibling["cursor"] + 13 + n)
-                labelled.records.append(sibling)
-                labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}~{kind}", kind, near=group)
-    return labelled
+    return drift_variant(DRIFT, SIBLINGS, sibling_row=2, id_prefix="drift:", sibling_id_prefix="", boards=("dice",),
+                         other_board="indeed", copy_url="https://{board}.example/drift/{n}", cursor_steps=(7, 13),
+                         choose=_in_turn)
 
 
-def _first_that_applies(record: Record, n: int, order: list[str],
-                        makers: dict[str, Callable[[Record, int], Record | None]]) -> tuple[str, Record] | None:
-    """The kind due for row ``n`` (taken in turn), or the next after it that applies."""
-    for step in range(len(order)):
-        kind = order[(n + step) % len(order)]
-        made = makers[kind](record, n)
-        if made is not None:
-            return kind, made
-    return None
+def _in_turn(makers: dict[str, Maker]) -> Chooser:
+    """A chooser giving row ``n`` the kind due for it (taken in turn), or the next after it that applies."""
+    order = list(makers)
+
+    def choose(record: Record, n: int) -> tuple[str, Record] | None:
+        for step in range(len(order)):
+            kind = order[(n + step) % len(order)]
+            made = makers[kind](record, n)
+            if made is not None:
+                return kind, made
+        return None
+
+    return choose

@@ -71,11 +71,11 @@ kind has about as many copies; no randomness.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from bench.dedup_real import LabelledSet, labelled_rows, new_id
+from bench.dedup_drift_build import drift_variant
+from bench.dedup_real import LabelledSet
 
 Record = dict[str, Any]
 
@@ -318,40 +318,7 @@ SIBLINGS: dict[str, Callable[[Record, int], Record | None]] = {
 
 def blind_drift_set() -> LabelledSet:
     """The real rows, one drifted copy of each, and a sibling of every third (deterministic)."""
-    labelled = LabelledSet()
-    copies: Counter[str] = Counter()
-    siblings: Counter[str] = Counter()
-    for n, (record, group) in enumerate(labelled_rows()):
-        labelled.records.append(record)
-        labelled.add(f"jobspikr:{record['uniq_id']}", group)
-        made = _least_made_that_applies(record, n, copies, DRIFT)
-        if made:
-            kind, copy = made
-            board = ("indeed", "careerbuilder", "Linkedin")[n % 3]
-            board = "dice" if board == record["job_board"] else board
-            copy.update(uniq_id=new_id(record, f"blind:{kind}"), cursor=copy["cursor"] + 11 + n, job_board=board,
-                        url=f"https://{board.lower()}.example/listing/{n}")
-            labelled.records.append(copy)
-            labelled.add(f"jobspikr:{copy['uniq_id']}", group, kind)
-        if n % 3 == 1:
-            made = _least_made_that_applies(record, n // 3, siblings, SIBLINGS)
-            if made:
-                kind, sibling = made
-                form = sibling.pop(_FORM)
-                sibling.update(uniq_id=new_id(record, f"blind:{kind}"), cursor=sibling["cursor"] + 19 + n,
-                               url=f"{record['url']}{'&' if '?' in record['url'] else '?'}req={n}")
-                labelled.records.append(sibling)
-                labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}~{kind}~{form}", kind, near=group)
-    return labelled
-
-
-def _least_made_that_applies(record: Record, n: int, made_so_far: Counter[str],
-                             makers: dict[str, Callable[[Record, int], Record | None]]) -> tuple[str, Record] | None:
-    """Of the kinds that apply to row ``n``, the one made least often so far (the first in
-    ``makers``' order on a tie), counted in ``made_so_far``; None when none applies."""
-    for kind in sorted(makers, key=lambda k: made_so_far[k]):  # stable: ties keep the order
-        made = makers[kind](record, n)
-        if made is not None:
-            made_so_far[kind] += 1
-            return kind, made
-    return None
+    return drift_variant(DRIFT, SIBLINGS, sibling_row=1, id_prefix="blind:", sibling_id_prefix="blind:",
+                         boards=("indeed", "careerbuilder", "Linkedin"), other_board="dice",
+                         copy_url="https://{board}.example/listing/{n}", cursor_steps=(11, 19), sibling_query="req",
+                         form_key=_FORM)

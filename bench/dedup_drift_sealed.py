@@ -83,11 +83,11 @@ by its row's ``uniq_id``. No randomness.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from bench.dedup_real import LabelledSet, labelled_rows, new_id
+from bench.dedup_drift_build import drift_variant
+from bench.dedup_real import LabelledSet, new_id
 
 Record = dict[str, Any]
 
@@ -343,40 +343,7 @@ SIBLINGS: dict[str, Callable[[Record, int], Record | None]] = {
 
 def sealed_drift_set() -> LabelledSet:
     """The real rows, one drifted copy of each, and a sibling of every third (deterministic)."""
-    labelled = LabelledSet()
-    copies: Counter[str] = Counter()
-    siblings: Counter[str] = Counter()
-    for n, (record, group) in enumerate(labelled_rows()):
-        labelled.records.append(record)
-        labelled.add(f"jobspikr:{record['uniq_id']}", group)
-        made = _least_made_that_applies(record, n, copies, DRIFT)
-        if made:
-            kind, copy = made
-            board = ("ziprecruiter", "glassdoor", "monster")[n % 3]
-            board = "careerbuilder" if board == record["job_board"] else board
-            copy.update(uniq_id=new_id(record, f"sealed:{kind}"), cursor=copy["cursor"] + 23 + n, job_board=board,
-                        url=f"https://www.{board}.example/job/{n}")
-            labelled.records.append(copy)
-            labelled.add(f"jobspikr:{copy['uniq_id']}", group, kind)
-        if n % 3 == 0:
-            made = _least_made_that_applies(record, n // 3, siblings, SIBLINGS)
-            if made:
-                kind, sibling = made
-                form = sibling.pop(_FORM)
-                sibling.update(uniq_id=new_id(record, f"sealed:{kind}"), cursor=sibling["cursor"] + 29 + n,
-                               url=f"{record['url']}{'&' if '?' in record['url'] else '?'}posting={n}")
-                labelled.records.append(sibling)
-                labelled.add(f"jobspikr:{sibling['uniq_id']}", f"{group}~{kind}~{form}", kind, near=group)
-    return labelled
-
-
-def _least_made_that_applies(record: Record, n: int, made_so_far: Counter[str],
-                             makers: dict[str, Callable[[Record, int], Record | None]]) -> tuple[str, Record] | None:
-    """Of the kinds that apply to row ``n``, the one made least often so far (the first in
-    ``makers``' order on a tie), counted in ``made_so_far``; None when none applies."""
-    for kind in sorted(makers, key=lambda k: made_so_far[k]):  # stable: ties keep the order
-        made = makers[kind](record, n)
-        if made is not None:
-            made_so_far[kind] += 1
-            return kind, made
-    return None
+    return drift_variant(DRIFT, SIBLINGS, sibling_row=0, id_prefix="sealed:", sibling_id_prefix="sealed:",
+                         boards=("ziprecruiter", "glassdoor", "monster"), other_board="careerbuilder",
+                         copy_url="https://www.{board}.example/job/{n}", cursor_steps=(23, 29),
+                         sibling_query="posting", form_key=_FORM)
