@@ -200,19 +200,6 @@ def test_blind_drift_kinds_are_new_and_balanced(variants) -> None:
     assert sum(copies) == rows and sum(kinds[k] for k in dedup_drift_blind.SIBLINGS) == len(range(1, rows, 3))
 
 
-def test_blind_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(variants, real_labels) -> None:
-    blind = variants["blind"]
-    sources = _blind_sources(blind)
-    jobs = set(real_labels.values())
-    for key, kind in blind.kinds.items():
-        job = real_labels[sources[key]["uniq_id"]]
-        if kind in dedup_drift_blind.DRIFT:
-            assert blind.truth[key] == job
-        else:
-            assert blind.truth[key].startswith(f"{job}~{kind}~") and blind.truth[key] not in jobs
-            assert blind.half[key] == half_of(job)
-
-
 def test_each_blind_kind_changes_only_what_it_says(variants) -> None:
     blind = variants["blind"]
     records, sources = _records(blind), _blind_sources(blind)
@@ -275,17 +262,20 @@ def test_sealed_kinds_are_new_present_and_balanced(variants) -> None:
     assert abs(len(sealed.keys_in("held-out")) - len(blind.keys_in("held-out"))) <= 40
 
 
-def test_sealed_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(variants, real_labels) -> None:
-    sealed = variants["sealed"]
-    sources = _sealed_sources(sealed)
+@pytest.mark.parametrize(("name", "module", "sources_of"), [
+    ("blind", dedup_drift_blind, _blind_sources), ("sealed", dedup_drift_sealed, _sealed_sources)])
+def test_unread_kinds_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(
+        variants, real_labels, name, module, sources_of) -> None:
+    labelled = variants[name]
+    sources = sources_of(labelled)
     jobs = set(real_labels.values())
-    for key, kind in sealed.kinds.items():
+    for key, kind in labelled.kinds.items():
         job = real_labels[sources[key]["uniq_id"]]
-        if kind in dedup_drift_sealed.DRIFT:
-            assert sealed.truth[key] == job
+        if kind in module.DRIFT:
+            assert labelled.truth[key] == job
         else:
-            assert sealed.truth[key].startswith(f"{job}~{kind}~") and sealed.truth[key] not in jobs
-        assert sealed.half[key] == half_of(job)
+            assert labelled.truth[key].startswith(f"{job}~{kind}~") and labelled.truth[key] not in jobs
+        assert labelled.half[key] == half_of(job)
 
 
 def test_each_sealed_kind_changes_only_what_it_says(variants) -> None:
