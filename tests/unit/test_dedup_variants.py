@@ -264,7 +264,7 @@ def test_sealed_kinds_are_new_present_and_balanced(variants) -> None:
 
 @pytest.mark.parametrize(("name", "module", "sources_of"), [
     ("blind", dedup_drift_blind, _blind_sources), ("sealed", dedup_drift_sealed, _sealed_sources)])
-def test_unread_kinds_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(
+def test_blind_and_sealed_copies_inherit_their_row_and_siblings_are_jobs_of_their_own(
         variants, real_labels, name, module, sources_of) -> None:
     labelled = variants[name]
     sources = sources_of(labelled)
