@@ -71,10 +71,9 @@ kind has about as many copies; no randomness.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from bench.dedup_drift_build import drift_variant
+from bench.dedup_drift_build import Maker, drift_variant
 from bench.dedup_real import LabelledSet
 
 Record = dict[str, Any]
@@ -243,7 +242,7 @@ def _salary_estimated(r: Record, n: int) -> Record | None:
 
 
 #: Drift kinds, in the order rows are given them.
-DRIFT: dict[str, Callable[[Record, int], Record | None]] = {
+DRIFT: dict[str, Maker] = {
     "title_with_company": _title_with_company, "title_location_appended": _title_location_appended,
     "title_recruiter_hook": _title_recruiter_hook, "title_truncated": _title_truncated,
     "company_web_handle": _company_web_handle, "location_coarsened": _location_coarsened,
@@ -310,7 +309,7 @@ def _sibling_clearance(r: Record, n: int) -> Record | None:
 
 
 #: Hard-negative kinds, in the order rows are given them.
-SIBLINGS: dict[str, Callable[[Record, int], Record | None]] = {
+SIBLINGS: dict[str, Maker] = {
     "sibling_employment_type": _sibling_employment_type, "sibling_pay_band": _sibling_pay_band,
     "sibling_clearance": _sibling_clearance,
 }

@@ -83,10 +83,9 @@ by its row's ``uniq_id``. No randomness.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from bench.dedup_drift_build import drift_variant
+from bench.dedup_drift_build import Maker, drift_variant
 from bench.dedup_real import LabelledSet, new_id
 
 Record = dict[str, Any]
@@ -278,7 +277,7 @@ def _inferred_fields_disagree(r: Record, n: int) -> Record | None:
 
 
 #: Drift kinds, in the order rows are given them.
-DRIFT: dict[str, Callable[[Record, int], Record | None]] = {
+DRIFT: dict[str, Maker] = {
     "agency_repost": _agency_repost, "title_skills_appended": _title_skills_appended,
     "title_url_slug": _title_url_slug, "title_badge_glued": _title_badge_glued,
     "job_type_relabelled": _job_type_relabelled, "location_ats_code": _location_ats_code,
@@ -335,7 +334,7 @@ def _sibling_language_market(r: Record, n: int) -> Record | None:
 
 
 #: Hard-negative kinds, in the order rows are given them.
-SIBLINGS: dict[str, Callable[[Record, int], Record | None]] = {
+SIBLINGS: dict[str, Maker] = {
     "sibling_people_manager": _sibling_people_manager, "sibling_talent_pipeline": _sibling_talent_pipeline,
     "sibling_language_market": _sibling_language_market,
 }

@@ -120,7 +120,7 @@ def main() -> None:
             em_p, em_r = pairwise(pairs, held_out, labelled.truth, m, u, threshold)
             print(f"  {variant.name:<7} seed weights P {seed_p:.3f} R {seed_r:.3f}   "
                   f"estimated on its pairs P {em_p:.3f} R {em_r:.3f}   ({len(pairs):,} candidate pairs)")
-            if not shows_kinds(variant.name):  # which levels moved would hint at a sealed variant's kinds
+            if not shows_kinds(variant):  # which levels moved would hint at a sealed variant's kinds
                 print(HIDDEN_KINDS)
                 continue
             moved = sorted(((math.log2(m[k] / u[k]) - math.log2(m0[k] / u[k]), k) for k in m), reverse=True)

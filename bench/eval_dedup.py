@@ -41,7 +41,7 @@ import re
 import psycopg
 
 from bench.dedup_real import LabelledSet, available
-from bench.dedup_variants import HALVES, VARIANTS, by_kind, land_variant, marts_grouping
+from bench.dedup_variants import HALVES, VARIANTS, Variant, by_kind, land_variant, marts_grouping
 from bench.harness import fresh_database, postgres_admin
 from devkit.dedup import Score, land, score, score_marts
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
@@ -50,9 +50,8 @@ from local_stack.embedded_warehouse import airflow_conn_json
 from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
 
-#: Variants whose by-kind lines are printed only when ``SHOW_SEALED_KINDS`` is ``1``: their kinds
-#: must stay unread by whoever writes or tunes the matching rules.
-SEALED_KINDS = frozenset({"sealed"})
+#: A sealed variant's by-kind lines are printed only when this is ``1``: its kinds must stay
+#: unread by whoever writes or tunes the matching rules (``Variant.sealed``).
 SHOW_SEALED_KINDS = "DEDUP_SHOW_SEALED_KINDS"
 HIDDEN_KINDS = (f"  by kind: hidden ({SHOW_SEALED_KINDS}=1 shows them; for reviewers, not for whoever changes "
                 "the matcher)")
@@ -136,7 +135,7 @@ def evaluate_variants(admin: psycopg.Connection) -> None:
                 print_score(f"{half} half, {name}", result)
         print(f"  records that never reached the marts (quarantined; scored as jobs of their own): {missing}")
         if labelled.kinds:
-            if shows_kinds(variant.name):
+            if shows_kinds(variant):
                 print_kinds(dsn, labelled)
             else:
                 print(HIDDEN_KINDS)
@@ -145,10 +144,10 @@ def evaluate_variants(admin: psycopg.Connection) -> None:
             print(f"dbt tests that FAILED on the {name} variant's warehouse: {', '.join(failed)}")
 
 
-def shows_kinds(variant: str) -> bool:
+def shows_kinds(variant: Variant) -> bool:
     """Whether the benchmark prints the variant's by-kind lines: a sealed variant's only when
     ``DEDUP_SHOW_SEALED_KINDS=1`` (a reviewer's run), its overall scores always."""
-    return variant not in SEALED_KINDS or os.environ.get(SHOW_SEALED_KINDS) == "1"
+    return not variant.sealed or os.environ.get(SHOW_SEALED_KINDS) == "1"
 
 
 def print_kinds(dsn: str, labelled: LabelledSet) -> None:

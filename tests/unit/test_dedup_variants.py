@@ -315,11 +315,13 @@ def test_sealed_variant_is_deterministic(variants) -> None:
 
 def test_the_benchmark_hides_the_sealed_kinds_unless_asked(monkeypatch) -> None:
     monkeypatch.delenv("DEDUP_SHOW_SEALED_KINDS", raising=False)
-    assert not eval_dedup.shows_kinds("sealed")
-    assert all(eval_dedup.shows_kinds(v.name) for v in VARIANTS if v.name != "sealed")
+    sealed = next(v for v in VARIANTS if v.name == "sealed")
+    assert [v.name for v in VARIANTS if v.sealed] == ["sealed"]
+    assert not eval_dedup.shows_kinds(sealed)
+    assert all(eval_dedup.shows_kinds(v) for v in VARIANTS if v.name != "sealed")
     assert eval_dedup.HIDDEN_KINDS == ("  by kind: hidden (DEDUP_SHOW_SEALED_KINDS=1 shows them; for reviewers, "
                                        "not for whoever changes the matcher)")
     monkeypatch.setenv("DEDUP_SHOW_SEALED_KINDS", "0")
-    assert not eval_dedup.shows_kinds("sealed")
+    assert not eval_dedup.shows_kinds(sealed)
     monkeypatch.setenv("DEDUP_SHOW_SEALED_KINDS", "1")
-    assert eval_dedup.shows_kinds("sealed")
+    assert eval_dedup.shows_kinds(sealed)
