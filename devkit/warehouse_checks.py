@@ -38,7 +38,7 @@ import psycopg
 
 from jobspikr.decoding import decode_body
 from jobspikr.responses import parse_page
-from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, run_dbt
+from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, DbtError, build_args, run_dbt
 from jobspikr_pipeline.project_vars import project_var
 from jobspikr_pipeline.raw_loader import RawLoader
 from jobspikr_pipeline.raw_schema import apply_raw_schema
@@ -136,7 +136,7 @@ def build(conn: psycopg.Connection) -> list[str]:
     each with sample rows. When it fails, the models are run once more without tests so the
     marts exist and the other invariants can still be checked and reported together."""
     try:
-        run_dbt(["build"], conn_id="warehouse_default")
+        run_dbt(build_args(), conn_id="warehouse_default")
     except DbtError as exc:
         failures = _failed_nodes(conn) or [str(exc)]
         try:

@@ -58,6 +58,7 @@ def test_ingest_task_order(dagbag: DagBag) -> None:
             "dbt.source_flags.seed", "dbt.assert_every_record_is_staged_or_quarantined_test"} <= dbt_tasks
     producer = dag.get_task("dbt.dbt_producer_watcher")
     assert producer.upstream_task_ids == {"apply_personal_data_retention"}
+    assert "resource_type:unit_test" in producer.exclude  # the suite runs dbt's unit tests, not each run
     # the project's first nodes report after the one dbt build, and only when the extract succeeded
     first = dag.get_task("dbt.stg_jobspikr__jobs.run")
     assert first.upstream_task_ids == {"apply_personal_data_retention", "dbt.dbt_producer_watcher"}

@@ -34,8 +34,22 @@ log = logging.getLogger(__name__)
 DBT_PROJECT_DIR = Path(os.environ.get("JOBSPIKR_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"))
 
 
+#: What every production ``dbt build`` leaves out: dbt's unit tests. They check the models' SQL
+#: on fixed inputs, so they say something new only when the SQL changes, which is when the test
+#: suite runs them (``tests/integration/test_dbt_models.py``); dbt's docs recommend running them
+#: in development and CI only. In a build each also runs before the model it tests, on the
+#: run's critical path.
+NOT_IN_PRODUCTION = ("resource_type:unit_test",)
+
+
 class DbtError(RuntimeError):
     pass
+
+
+def build_args(*args: str, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The arguments of a production ``dbt build`` with ``args``: ``exclude`` and
+    ``NOT_IN_PRODUCTION`` left out."""
+    return ["build", *args, "--exclude", *exclude, *NOT_IN_PRODUCTION]
 
 
 def dbt_executable() -> str:

@@ -26,6 +26,7 @@ from cosmos.constants import PRODUCER_WATCHER_TASK_ID, ExecutionMode, LoadMode, 
 
 from jobspikr_pipeline.dbt import (
     DBT_PROJECT_DIR,
+    NOT_IN_PRODUCTION,
     DbtError,
     dbt_executable,
     dbt_invocation,
@@ -69,7 +70,8 @@ def dbt_task_group(group_id: str, *, conn_id: str, after: Any, **task_group_args
         # The watcher mode reports each node's tests as a task after the node; a test that
         # reads several models (the balance tests) gets its own task after all of them.
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH,
-                                   should_detach_multiple_parents_tests=True, emit_datasets=False),
+                                   should_detach_multiple_parents_tests=True, emit_datasets=False,
+                                   exclude=list(NOT_IN_PRODUCTION)),
         # After each dbt invocation (the build, a node's retry), before Cosmos judges its exit
         # code: name the failing tests, their rows and queries, and keep them for the summary.
         operator_args={"env": DBT_TASK_ENV, "install_deps": False, "callback": report_build},

@@ -56,19 +56,19 @@ def forget(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: 
     return changed
 
 
-#: What erasure rebuilds from the masked raw tables: every model, fully (text derived from a
-#: value, such as a normalised description, no longer contains it literally), except the
+#: Erasure rebuilds every model from the masked raw tables, fully (text derived from a value,
+#: such as a normalised description, no longer contains it literally), except these: the
 #: per-run history, which holds only counts and must not be reset.
-REBUILD_ARGS = ["build", "--full-refresh", "--exclude", "cutover_run_metrics"]
+KEPT_ON_REBUILD = ("cutover_run_metrics",)
 
 
 def forget_and_rebuild(conn: psycopg.Connection, policy: PersonalDataPolicy, *, field_name: str, value: str,
                        conn_id: str) -> dict[str, int]:
     """``forget`` the value, then rebuild the marts from raw with dbt (their tests included)."""
-    from jobspikr_pipeline.dbt import run_dbt
+    from jobspikr_pipeline.dbt import build_args, run_dbt
 
     changed = forget(conn, policy, field_name=field_name, value=value)
-    run_dbt(REBUILD_ARGS, conn_id=conn_id)
+    run_dbt(build_args("--full-refresh", exclude=KEPT_ON_REBUILD), conn_id=conn_id)
     return changed
 
 

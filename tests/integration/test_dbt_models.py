@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 
@@ -47,7 +49,11 @@ def test_dedup_meets_targets_bad_rows_are_quarantined_and_bi_reads_only_marts(wa
     with conn.transaction():
         write_legacy_rows(conn, [{**LEGACY.row(0), "id": 9999, "title": "NA"}])
 
-    build()  # includes every data test, unit test and the raw = staged + quarantined balance
+    build()  # includes every data test and the raw = staged + quarantined balance
+    # dbt's unit tests, which production builds leave out (jobspikr_pipeline.dbt.NOT_IN_PRODUCTION),
+    # on the relations the build made
+    ran = run_dbt(["test", "--select", "test_type:unit"], conn_id="warehouse_default")
+    assert re.search(r"Finished running .*\b[1-9]\d* unit tests\b", ran), ran[-2000:]
 
     score = score_marts(warehouse, CATALOGUE, LEGACY)
     assert score.true_pairs > 200

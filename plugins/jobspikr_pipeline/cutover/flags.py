@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 
 from jobspikr_pipeline.connections import WAREHOUSE_CONN_ID
-from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, run_dbt
+from jobspikr_pipeline.dbt import DBT_PROJECT_DIR, build_args, run_dbt
 
 FLAGS_PATH = DBT_PROJECT_DIR / "seeds" / "source_flags.csv"
 _COLUMNS = ("source", "enabled", "rollout_percent", "rollout_from", "description")
@@ -82,14 +82,14 @@ def rollback(conn_id: str = WAREHOUSE_CONN_ID, path: Path = FLAGS_PATH) -> dict[
     """JobsPikr off, the legacy scraper on for everyone; rebuild the marts."""
     flags = set_flags({"jobspikr": {"enabled": False},
                        "legacy": {"enabled": True, "rollout_percent": 100}}, path)
-    run_dbt(["build"], conn_id=conn_id)
+    run_dbt(build_args(), conn_id=conn_id)
     return flags
 
 
 def rollforward(conn_id: str = WAREHOUSE_CONN_ID, path: Path = FLAGS_PATH) -> dict[str, SourceFlag]:
     """JobsPikr back on for everyone; rebuild the marts."""
     flags = set_flags({"jobspikr": {"enabled": True, "rollout_percent": 100}}, path)
-    run_dbt(["build"], conn_id=conn_id)
+    run_dbt(build_args(), conn_id=conn_id)
     return flags
 
 
