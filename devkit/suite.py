@@ -1,13 +1,19 @@
 """What the suite's tests share: the fixed date their data is anchored to, the stand-in's
-connection as tests use it, each xdist worker's own directories, dbt builds on the test
-warehouse, landing parsed records in one call, and the order the slow tests start in."""
+connection as tests use it, each xdist worker's own directories, a fresh database, dbt builds
+on the test warehouse, landing parsed records in one call, and the order the slow tests start
+in."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import psycopg
+from psycopg.conninfo import make_conninfo
 
 from local_stack.airflow_env import LOCAL_DIR
 
@@ -30,16 +36,30 @@ def per_worker(name: str) -> str:
     return f"{name}-{worker}" if worker else name
 
 
+@contextmanager
+def fresh_database(admin: str, prefix: str = "jobspikr_test") -> Iterator[str]:
+    """A new, empty database on the server of ``admin`` (a superuser's conninfo), dropped
+    afterwards with whatever is still connected to it; yields its conninfo."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    try:
+        yield make_conninfo(admin, dbname=name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
 def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
     """The stand-in's connection, with a rate limit no test waits on unless it sets one."""
     return server.account.connection_json(server.url, **{"requests_per_minute": 6000, **extra})
 
 
 def build(*args: str) -> None:
-    """``dbt build`` against the test warehouse (``warehouse_default``)."""
-    from jobspikr_pipeline.dbt import run_dbt
+    """``dbt build`` against the test warehouse (``warehouse_default``), as production builds."""
+    from jobspikr_pipeline.dbt import build_args, run_dbt
 
-    run_dbt(["build", *args], conn_id="warehouse_default")
+    run_dbt(build_args(*args), conn_id="warehouse_default")
 
 
 def land_records(loader: RawLoader, records: list[dict[str, Any]], *, post_date: date, host: str = "test",

@@ -11,16 +11,13 @@ Airflow home (SQLite), embedded Postgres and dbt target directory, named after t
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from devkit import lineage
-from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker, slow_first
+from devkit.suite import TEST_ANCHOR, fresh_database, jobspikr_conn_json, per_worker, slow_first
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, airflow_settings, configure_airflow_env, ensure_metadata_db
 
@@ -64,14 +61,9 @@ def postgres_admin() -> Iterator[str]:
 @pytest.fixture
 def warehouse(postgres_admin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, empty database; ``warehouse_default`` points at it. Yields its conninfo."""
-    name = f"jobspikr_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_admin, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    conninfo = make_conninfo(postgres_admin, dbname=name)
-    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE_DEFAULT", embedded_warehouse.airflow_conn_json(conninfo))
-    yield conninfo
-    with psycopg.connect(postgres_admin, autocommit=True) as admin:
-        admin.execute(f'drop database "{name}" with (force)')
+    with fresh_database(postgres_admin) as conninfo:
+        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE_DEFAULT", embedded_warehouse.airflow_conn_json(conninfo))
+        yield conninfo
 
 
 #: What the ``standin`` fixture serves (``real_quirks_standin``: the same, with the real API's quirks).

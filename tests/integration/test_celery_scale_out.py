@@ -14,7 +14,6 @@ import random
 import shutil
 import socket
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,10 +23,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from cosmos.constants import PRODUCER_WATCHER_TASK_ID
-from psycopg.conninfo import make_conninfo
 
 from devkit.browser import HeadlessChromium, Page
 from devkit.scale_out import DAG_ID, TaskInstanceRow, airflow_services
+from devkit.suite import fresh_database
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import StandinServer
 
@@ -54,12 +53,8 @@ def redis_running() -> bool:
 @pytest.fixture
 def metadata_db(postgres_admin: str) -> Iterator[str]:
     """A Postgres database for Airflow's metadata (the CeleryExecutor cannot share SQLite)."""
-    name = f"airflow_meta_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_admin, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    yield make_conninfo(postgres_admin, dbname=name)
-    with psycopg.connect(postgres_admin, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with fresh_database(postgres_admin, "airflow_meta") as conninfo:
+        yield conninfo
 
 
 def log_in(page: Page, ui_url: str, username: str, password: str) -> None:

@@ -9,13 +9,16 @@ Two levels, by what a fault can reach:
   behaviours the API notes allow are absorbed by the hook and the paging, or they are not:
   each is one extract-and-load, as the DAG's ``extract_load`` task runs it, checked in raw
   (one row per record: nothing re-sent whole may add a version) and by its window counts.
-- **Content faults** (repeats, duplicates, changed records, schema drift, the mix of all)
-  and every fault a run cannot absorb change what dbt must collapse or keep: each is the
-  whole DAG, checked in raw and in the marts.
+- **Content faults** (repeats, duplicates, changed records, schema drift) change what dbt
+  must collapse or keep: each is one extract-and-load and one dbt build, checked in raw and
+  in the marts; their mix, with transport faults among them, is a whole DAG run.
+- **Faults a run cannot absorb** (and failover, missed runs, a killed worker): whole DAG
+  runs, the failing one and the next that catches up, checked in raw and in the marts.
 - **Storms** (429s with and without ``Retry-After``, 503s, for a time rather than a number
   of requests) run with the retry settings a deployment has by default: each must be
   waited out in one load, or one try of the DAG's ``extract_load``, and cost about its
-  own length.
+  own length. The load-level storms run side by side, each with its own stand-in,
+  connection and warehouse.
 
 Each case adds a row to the table printed at the end of the test session (and written to
 ``.local/test-artifacts/fault_matrix.md``): fault, runs, records served, landed, lost,
@@ -31,6 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
@@ -40,7 +44,7 @@ import psycopg
 import pytest
 
 from devkit.dag_runs import run_ingest, served_ids, task_seconds, task_tries
-from devkit.suite import TEST_ANCHOR, jobspikr_conn_json
+from devkit.suite import TEST_ANCHOR, build, fresh_database, jobspikr_conn_json
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr.settings import JobsPikrSettings
@@ -108,13 +112,15 @@ def contents(warehouse: str) -> tuple[list[str], list[str]]:
     return raw, mart
 
 
-def check_and_record(fault: str, runs: int, server: StandinServer, warehouse: str, outcome: str) -> None:
-    """Assert nothing lost and nothing doubled, in raw and in the marts; add the table row."""
+def check_and_record(fault: str, runs: int | str, server: StandinServer, warehouse: str, outcome: str) -> None:
+    """Assert nothing lost and nothing doubled, in raw and in the marts; add the table row
+    (``runs``: how many DAG runs it took, or what ran instead)."""
     served = served_ids(server)
     raw, mart = contents(warehouse)
     lost = len(served - set(raw)) + len(served - set(mart))
     duplicated = (len(mart) - len(set(mart))) + len(set(raw) - served) + len(set(mart) - served)
-    RESULTS.append(MatrixRow(fault, f"{runs} DAG", len(served), len(set(mart)), lost, duplicated, outcome))
+    runs = f"{runs} DAG" if isinstance(runs, int) else runs
+    RESULTS.append(MatrixRow(fault, runs, len(served), len(set(mart)), lost, duplicated, outcome))
     assert lost == 0 and duplicated == 0, RESULTS[-1]
 
 
@@ -142,11 +148,12 @@ LOAD_WINDOW = ExtractWindow(interval_start=date(2026, 11, 19), interval_end=date
                             backfill_start=date(2026, 11, 13))
 
 
-def load_once(warehouse: str) -> dict[str, Any]:
-    """One extract-and-load, as the DAG's ``extract_load`` task runs it (``jobspikr_default``)."""
+def load_once(warehouse: str, hook: JobsPikrHook | None = None) -> dict[str, Any]:
+    """One extract-and-load, as the DAG's ``extract_load`` task runs it (default:
+    ``jobspikr_default``)."""
     with psycopg.connect(warehouse, autocommit=True) as conn:
         apply_raw_schema(conn)
-        return extract_and_load(JobsPikrHook(), conn, JobsPikrQuery(), LOAD_WINDOW, airflow_run_id="matrix")
+        return extract_and_load(hook or JobsPikrHook(), conn, JobsPikrQuery(), LOAD_WINDOW, airflow_run_id="matrix")
 
 
 def latest_load(warehouse: str) -> tuple[str, str | None]:
@@ -194,13 +201,14 @@ TRANSPORT = {
     "a single page with a wrong shape": FaultPlan.at((3,), Fault("wrong_shape")),
 }
 
+MIX = "mix of all the above"
 CONTENT = {
     "repeated pages": FaultPlan.at((3, 6), Fault("repeat")),
     "duplicates within and across pages": FaultPlan(by_request={2: Fault("duplicates"), 3: Fault("resend"),
                                                                 6: Fault("resend")}),
     "records re-sent with changes": FaultPlan.at((3, 6), Fault("changed")),
     "schema drift (new, missing, retyped fields)": FaultPlan(always=Fault("drift")),
-    "mix of all the above": FaultPlan(by_request={
+    MIX: FaultPlan(by_request={
         2: Fault("status", 429, retry_after=0.2), 3: Fault("status", 503), 4: Fault("drop"),
         5: Fault("truncate"), 6: Fault("duplicates"), 7: Fault("changed"), 8: Fault("empty_page"),
         9: Fault("not_json"), 10: Fault("slow", delay=1.5), 11: Fault("resend")}),
@@ -220,14 +228,25 @@ def test_transport_fault_is_absorbed_by_the_load(fault: str, warehouse: str, sta
     check_load_and_record(f"{fault} (real quirks)", server, warehouse, summary)
 
 
-@pytest.mark.parametrize("fault", list(CONTENT))
-def test_content_fault_lands_every_record_once_in_the_marts(fault: str, airflow_db: None, warehouse: str,
-                                                            start_standin) -> None:
+@pytest.mark.parametrize("fault", [name for name in CONTENT if name != MIX])
+def test_content_fault_lands_every_record_once_in_the_marts(fault: str, warehouse: str, start_standin) -> None:
+    """One fault: one extract-and-load, as the DAG's run at ``DAY[20]`` with ``WINDOW`` loads,
+    and one dbt build, as its dbt tasks build."""
     server = start_standin(read_timeout=0.5)
     server.faults = CONTENT[fault]
-    assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "success"
+    assert load_once(warehouse)["status"] == "succeeded"
+    build()
     assert server.requests_served > max(CONTENT[fault].by_request, default=0)  # the faults were served
-    check_and_record(fault, 1, server, warehouse, "succeeded")
+    check_and_record(fault, "1 load, 1 dbt build", server, warehouse, "succeeded")
+
+
+def test_a_mix_of_every_content_fault_lands_every_record_once_in_one_dag_run(
+        airflow_db: None, warehouse: str, start_standin) -> None:
+    server = start_standin(read_timeout=0.5)
+    server.faults = CONTENT[MIX]
+    assert run_ingest(DAY[20], airflow_retries=False, conf=WINDOW) == "success"
+    assert server.requests_served > max(CONTENT[MIX].by_request)  # the faults were served
+    check_and_record(MIX, 1, server, warehouse, "succeeded")
 
 
 #: Server behaviours the API notes allow, each in a whole DAG run.
@@ -257,20 +276,33 @@ STORMS = {
 }
 
 
-@pytest.mark.parametrize("storm", [
-    pytest.param(name, marks=pytest.mark.slow("a storm of two minutes waited out: its length, past any count of "
-                                              "retries, is the point")) if storm.seconds >= 120 else name
-    for name, storm in STORMS.items()])
-def test_a_storm_is_waited_out_in_one_load_at_about_its_own_length(
-        storm: str, warehouse: str, start_standin, caplog: pytest.LogCaptureFixture) -> None:
-    server = start_standin(catalogue=QUIRKY, **DEFAULT_RETRIES)
-    server.faults = FaultPlan(storm=STORMS[storm])
-    started = time.monotonic()
-    summary = load_once(warehouse)
-    seconds = time.monotonic() - started
-    check_load_and_record(f"{storm} (real quirks)", server, warehouse, summary, seconds=seconds)
-    assert STORMS[storm].seconds <= seconds < STORMS[storm].seconds + STORM_OVERRUN
-    assert "JobsPikr WAITING until" in caplog.text
+@pytest.mark.slow("five storms of up to two minutes, waited out side by side: their length, past any count of "
+                  "retries, is the point")
+def test_each_storm_is_waited_out_in_one_load_at_about_its_own_length(
+        postgres_admin: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Each storm against its own stand-in and warehouse, all at once: the loads mostly wait,
+    so side by side they take about the longest storm, not the sum of them."""
+    with ExitStack() as stack:
+        cases = []
+        for n, (name, storm) in enumerate(STORMS.items()):
+            server = stack.enter_context(StandinServer(StandinConfig(catalogue=QUIRKY), Account()))
+            server.faults = FaultPlan(storm=storm)
+            conn_id = f"jobspikr_storm_{n}"
+            monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}",
+                               jobspikr_conn_json(server, **{**FAST, **DEFAULT_RETRIES}))
+            cases.append((name, storm, server, conn_id, stack.enter_context(fresh_database(postgres_admin))))
+
+        def load(case: tuple[str, Storm, StandinServer, str, str]) -> tuple[dict[str, Any], float]:
+            _, _, _, conn_id, warehouse = case
+            started = time.monotonic()
+            return load_once(warehouse, JobsPikrHook(conn_id)), time.monotonic() - started
+
+        with ThreadPoolExecutor(len(cases)) as pool:
+            loads = list(pool.map(load, cases))
+        for (name, storm, server, _, warehouse), (summary, seconds) in zip(cases, loads, strict=True):
+            check_load_and_record(f"{name} (real quirks)", server, warehouse, summary, seconds=seconds)
+            assert storm.seconds <= seconds < storm.seconds + STORM_OVERRUN, (name, seconds)
+            assert any("JobsPikr WAITING until" in m and server.url in m for m in caplog.messages), name
 
 
 @pytest.mark.slow("a minute of 503s waited out in a DAG run: the minute is the point")
