@@ -12,8 +12,11 @@ Two levels, by what a fault can reach:
 - **Content faults** (repeats, duplicates, changed records, schema drift) change what dbt
   must collapse or keep: each is one extract-and-load and one dbt build, checked in raw and
   in the marts; their mix, with transport faults among them, is a whole DAG run.
-- **Faults a run cannot absorb** (and failover, missed runs, a killed worker): whole DAG
-  runs, the failing one and the next that catches up, checked in raw and in the marts.
+- **Faults a run cannot absorb**: the failing run is a whole DAG run (it must fail, with
+  the reason in the load log); the run after it is that run's load and a dbt build
+  (``catch_up``), or a whole DAG run where its window is the point (missed runs, both hosts
+  down, days short). Faults that reach only the loader's own process and locks (a killed
+  worker, two loads at once) are loads and one dbt build. Failover is a whole DAG run.
 - **Storms** (429s with and without ``Retry-After``, 503s, for a time rather than a number
   of requests) run with the retry settings a deployment has by default: each must be
   waited out in one load, or one try of the DAG's ``extract_load``, and cost about its
@@ -148,12 +151,29 @@ LOAD_WINDOW = ExtractWindow(interval_start=date(2026, 11, 19), interval_end=date
                             backfill_start=date(2026, 11, 13))
 
 
-def load_once(warehouse: str, hook: JobsPikrHook | None = None) -> dict[str, Any]:
+#: The window of the DAG's run at ``DAY[21]`` with its default params (30 days of backfill).
+NEXT_RUN_WINDOW = ExtractWindow(interval_start=date(2026, 11, 20), interval_end=date(2026, 11, 21),
+                                backfill_start=date(2026, 10, 21))
+
+
+def load_once(warehouse: str, hook: JobsPikrHook | None = None, *, window: ExtractWindow = LOAD_WINDOW,
+              ) -> dict[str, Any]:
     """One extract-and-load, as the DAG's ``extract_load`` task runs it (default:
-    ``jobspikr_default``)."""
+    ``jobspikr_default``, the first load of the run at ``DAY[20]``)."""
     with psycopg.connect(warehouse, autocommit=True) as conn:
         apply_raw_schema(conn)
-        return extract_and_load(hook or JobsPikrHook(), conn, JobsPikrQuery(), LOAD_WINDOW, airflow_run_id="matrix")
+        return extract_and_load(hook or JobsPikrHook(), conn, JobsPikrQuery(), window, airflow_run_id="matrix")
+
+
+#: A failing DAG run, then ``catch_up``.
+CAUGHT_UP = "1 DAG (failed), 1 load, 1 dbt build"
+
+
+def catch_up(warehouse: str) -> None:
+    """What the DAG's next run (at ``DAY[21]``) does with the records: its load, then a dbt
+    build. For faults whose failing run is the point, not the run after it."""
+    assert load_once(warehouse, window=NEXT_RUN_WINDOW)["status"] == "succeeded"
+    build()
 
 
 def latest_load(warehouse: str) -> tuple[str, str | None]:
@@ -343,9 +363,9 @@ def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airfl
     assert status == "failed" and "job_data is a dict, not a list" in error
     assert "(the same in all" in error and "tries over 0.2s)" in error
     server.faults = FaultPlan()
-    assert run_ingest(DAY[21], airflow_retries=False) == "success"
-    check_and_record("page with a wrong shape, repeated", 2, server, warehouse,
-                     "failed clearly; next run caught up")
+    catch_up(warehouse)
+    check_and_record("page with a wrong shape, repeated", CAUGHT_UP, server, warehouse,
+                     "failed clearly; next load caught up")
 
 
 @pytest.mark.slow("three DAG runs: before, during and after the outage")
@@ -375,7 +395,6 @@ def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, wareh
                      "failed clearly; marts kept last good + legacy; next run caught up")
 
 
-@pytest.mark.slow("two DAG runs: the one that runs out and the one that resumes")
 def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
         airflow_db: None, warehouse: str, start_standin) -> None:
     account = Account(credits=260)
@@ -385,8 +404,9 @@ def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
     assert status == "failed" and "credits" in error and "next run resumes where this one stopped" in error
     assert 0 < len(raw_ids(warehouse)) <= 260  # what was paid for is kept
     account.credits = 1_000_000  # the monthly reset
-    assert run_ingest(DAY[21], airflow_retries=False) == "success"
-    check_and_record("credits running out mid-run", 2, server, warehouse, "failed clearly; next run caught up")
+    catch_up(warehouse)
+    check_and_record("credits running out mid-run", CAUGHT_UP, server, warehouse,
+                     "failed clearly; next load caught up")
 
 
 def test_a_day_short_of_its_count_fails_the_run_and_the_next_run_fetches_it_again(
@@ -430,8 +450,8 @@ def test_disk_full_on_write_fails_clearly_and_the_next_run_catches_up(airflow_db
     assert raw_ids(warehouse) == []
     with psycopg.connect(warehouse, autocommit=True) as conn:
         conn.execute("drop trigger disk_full on raw.jobspikr_jobs")
-    assert run_ingest(DAY[21], airflow_retries=False) == "success"
-    check_and_record("disk full on write", 2, server, warehouse, "failed clearly; next run caught up")
+    catch_up(warehouse)
+    check_and_record("disk full on write", CAUGHT_UP, server, warehouse, "failed clearly; next load caught up")
 
 
 def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, postgres_admin: str,
@@ -464,19 +484,21 @@ def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, pos
     assert killed.is_set()
     assert 0 < len(raw_ids(warehouse)) < len(served_ids(server))
     server.config = StandinConfig(catalogue=CATALOGUE)  # the same API, without the delay
-    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    catch_up(warehouse)
     status, _ = latest_load(warehouse)
     assert status == "succeeded"
-    check_and_record("Postgres restarted mid-load (session killed)", 2, server, warehouse,
-                     "failed clearly; next run caught up")
+    check_and_record("Postgres restarted mid-load (session killed)", CAUGHT_UP, server, warehouse,
+                     "failed clearly; next load caught up")
 
 
-def test_worker_killed_mid_load(airflow_db: None, warehouse: str, start_standin) -> None:
+def test_worker_killed_mid_load(warehouse: str, start_standin) -> None:
     server = start_standin(latency_ms=40)
     env = {**os.environ, "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'plugins'}"}
     worker = subprocess.Popen([sys.executable, "-m", "devkit.extract_load", warehouse,
-                               "--interval-start", "2026-11-20", "--interval-end", "2026-11-21",
-                               "--backfill-start", "2026-10-21", "--run-id", "killed", "--batch-records", "50"],
+                               "--interval-start", NEXT_RUN_WINDOW.interval_start.isoformat(),
+                               "--interval-end", NEXT_RUN_WINDOW.interval_end.isoformat(),
+                               "--backfill-start", NEXT_RUN_WINDOW.backfill_start.isoformat(),
+                               "--run-id", "killed", "--batch-records", "50"],
                               env=env, cwd=PROJECT_ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and worker.poll() is None:
@@ -489,22 +511,22 @@ def test_worker_killed_mid_load(airflow_db: None, warehouse: str, start_standin)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     assert 0 < len(raw_ids(warehouse)) < len(served_ids(server)), "the kill must land mid-load"
-    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    catch_up(warehouse)
     with psycopg.connect(warehouse) as conn:
         abandoned = conn.execute(
             "select error from raw.jobspikr_load_log where airflow_run_id = 'killed'").fetchone()
     assert "abandoned" in abandoned[0]
-    check_and_record("worker killed mid-load (SIGKILL)", 2, server, warehouse,
-                     "load marked abandoned; next run caught up")
+    check_and_record("worker killed mid-load (SIGKILL)", "2 loads, 1 dbt build", server, warehouse,
+                     "load marked abandoned; next load caught up")
 
 
-def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, warehouse: str, start_standin) -> None:
+def test_two_loads_at_once_do_not_corrupt_the_watermarks(warehouse: str, start_standin) -> None:
     """The DAG has max_active_runs=1; a manual run or a second deployment can still start the
     same load twice. The filters' advisory lock makes the second wait for the first."""
     server = start_standin(latency_ms=10)
     with psycopg.connect(warehouse, autocommit=True) as conn:
         apply_raw_schema(conn)
-    window = ExtractWindow(date(2026, 11, 20), date(2026, 11, 21), date(2026, 10, 21))
+    window = NEXT_RUN_WINDOW
     summaries: list[dict[str, object]] = []
 
     def load(run_id: str) -> None:
@@ -519,6 +541,7 @@ def test_two_loads_at_once_do_not_corrupt_the_watermarks(airflow_db: None, wareh
         thread.join(timeout=120)
     assert sorted(int(s["inserted"]) for s in summaries) == [0, len(served_ids(server))]
     requests_before = server.requests_served
-    assert run_ingest(DAY[21], airflow_retries=False) == "success"
+    catch_up(warehouse)
     assert server.requests_served - requests_before <= 10  # resumed from intact watermarks
-    check_and_record("two loads at once", 1, server, warehouse, "second waited for the first; nothing doubled")
+    check_and_record("two loads at once", "3 loads, 1 dbt build", server, warehouse,
+                     "second waited for the first; nothing doubled")
