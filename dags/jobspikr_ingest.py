@@ -113,10 +113,10 @@ def jobspikr_ingest() -> None:
             query = load_query(params["filters"], Variable.get(FILTERS_VARIABLE, default=None))
             hook = JobsPikrHook()  # its default_conn_name, jobspikr_default
             start, end = data_interval_start.date(), data_interval_end.date()
-            window = ExtractWindow(interval_start=start, interval_end=end,
-                                   backfill_start=start - timedelta(days=params["backfill_days"]),
-                                   lookback_days=params["lookback_days"], since=parse_day(params["since"], "since"),
-                                   post_date_from=query.post_date_from, post_date_to=query.post_date_to)
+            window = ExtractWindow.for_run(start, end, backfill_days=params["backfill_days"],
+                                           lookback_days=params["lookback_days"],
+                                           since=parse_day(params["since"], "since"),
+                                           post_date_from=query.post_date_from, post_date_to=query.post_date_to)
             with warehouse_connection(WAREHOUSE_CONN_ID) as conn:
                 return extract_and_load(hook, conn, query, window, airflow_run_id=run_id,
                                         on_incomplete=params["on_incomplete"])

@@ -29,6 +29,16 @@ class ExtractWindow:
     post_date_from: date | None = None
     post_date_to: date | None = None
 
+    @classmethod
+    def for_run(cls, interval_start: date, interval_end: date, *, backfill_days: int, lookback_days: int,
+                since: date | None = None, post_date_from: date | None = None,
+                post_date_to: date | None = None) -> ExtractWindow:
+        """The window of a DAG run over ``[interval_start, interval_end)`` with its params: a
+        first load reaches ``backfill_days`` before the interval."""
+        return cls(interval_start=interval_start, interval_end=interval_end,
+                   backfill_start=interval_start - timedelta(days=backfill_days), lookback_days=lookback_days,
+                   since=since, post_date_from=post_date_from, post_date_to=post_date_to)
+
     def __post_init__(self) -> None:
         if self.since and self.since >= self.interval_end:
             raise JobsPikrConfigError(f"since {self.since} is not before the run's interval end "

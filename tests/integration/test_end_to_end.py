@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from devkit.dag_runs import (
+    load_and_build_as_run,
     run_ingest,
     seconds_from_task_end_to_run_end,
     served_ids,
@@ -148,10 +149,11 @@ def test_dag_lands_every_record_once_and_rerun_adds_nothing(
     assert standin.requests_served > requests_before
 
 
-@pytest.mark.slow("three DAG runs: before, during and after the outage")
+@pytest.mark.slow("two DAG runs, during and after the outage, after a load and a build before it")
 def test_api_outage_fails_clearly_keeps_the_marts_and_the_next_run_catches_up(
         airflow_db: None, warehouse: str, standin: StandinServer, monkeypatch, caplog) -> None:
-    assert run_ingest(datetime(2026, 11, 18, 3, tzinfo=UTC)) == "success"  # post dates up to Nov 17
+    before_the_outage = datetime(2026, 11, 18, 3, tzinfo=UTC)  # post dates up to Nov 17
+    assert load_and_build_as_run(before_the_outage)["status"] == "succeeded"
     with psycopg.connect(warehouse) as conn:
         before = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
     assert 0 < before < len(served_ids(standin))
@@ -235,10 +237,10 @@ def test_a_bad_credential_fails_the_run_at_once_without_task_retries(
     assert "check its login (client_id) and password (client_auth_key)" in mail.get_body().get_content()
 
 
-@pytest.mark.slow("three DAG runs: the good one, the failing one and the recovery")
+@pytest.mark.slow("two DAG runs, the failing one and the recovery, after a good load and build")
 def test_a_failing_dbt_model_fails_its_own_task_and_the_next_run_recovers(
         airflow_db: None, warehouse: str, standin: StandinServer, caplog) -> None:
-    assert run_ingest(datetime(2026, 11, 18, 3, tzinfo=UTC)) == "success"
+    assert load_and_build_as_run(datetime(2026, 11, 18, 3, tzinfo=UTC))["status"] == "succeeded"
     with psycopg.connect(warehouse, autocommit=True) as conn:  # the legacy scraper's table drifts
         conn.execute("alter table raw.legacy_scraped_jobs rename column title to job_title")
     broken = datetime(2026, 11, 19, 3, tzinfo=UTC)
