@@ -1,7 +1,7 @@
 """The development kit: what the tests and the benchmarks share, never imported by the product.
 
 - ``suite``: the tests' fixed date, the stand-in's connection as tests use it, each xdist
-  worker's own directories, a fresh database, dbt builds on the test warehouse, landing
+  worker's own directories, a temporary database, dbt builds on the test warehouse, landing
   records in one call;
 - ``extract_load``: one extract-and-load in a child process (``python -m devkit.extract_load``),
   the process the fault matrix and the raw landing tests kill and the load benchmark measures;

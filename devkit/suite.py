@@ -1,5 +1,5 @@
 """What the suite's tests share: the fixed date their data is anchored to, the stand-in's
-connection as tests use it, each xdist worker's own directories, a fresh database, dbt builds
+connection as tests use it, each xdist worker's own directories, a temporary database, dbt builds
 on the test warehouse, landing parsed records in one call, and the order the slow tests start
 in."""
 
@@ -37,7 +37,7 @@ def per_worker(name: str) -> str:
 
 
 @contextmanager
-def fresh_database(admin: str, prefix: str = "jobspikr_test") -> Iterator[str]:
+def temporary_database(admin: str, prefix: str = "jobspikr_test") -> Iterator[str]:
     """A new, empty database on the server of ``admin`` (a superuser's conninfo), dropped
     afterwards with whatever is still connected to it; yields its conninfo."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"

@@ -17,7 +17,7 @@ from dataclasses import replace
 import pytest
 
 from devkit import lineage
-from devkit.suite import TEST_ANCHOR, fresh_database, jobspikr_conn_json, per_worker, slow_first
+from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, per_worker, slow_first, temporary_database
 from local_stack import embedded_warehouse
 from local_stack.airflow_env import LOCAL_DIR, airflow_settings, configure_airflow_env, ensure_metadata_db
 
@@ -61,7 +61,7 @@ def postgres_admin() -> Iterator[str]:
 @pytest.fixture
 def warehouse(postgres_admin: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, empty database; ``warehouse_default`` points at it. Yields its conninfo."""
-    with fresh_database(postgres_admin) as conninfo:
+    with temporary_database(postgres_admin) as conninfo:
         monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE_DEFAULT", embedded_warehouse.airflow_conn_json(conninfo))
         yield conninfo
 

@@ -26,7 +26,7 @@ from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
 from devkit.browser import HeadlessChromium, Page
 from devkit.scale_out import DAG_ID, TaskInstanceRow, airflow_services
-from devkit.suite import fresh_database
+from devkit.suite import temporary_database
 from local_stack.airflow_env import LOCAL_DIR
 from standin_api import StandinServer
 
@@ -53,7 +53,7 @@ def redis_running() -> bool:
 @pytest.fixture
 def metadata_db(postgres_admin: str) -> Iterator[str]:
     """A Postgres database for Airflow's metadata (the CeleryExecutor cannot share SQLite)."""
-    with fresh_database(postgres_admin, "airflow_meta") as conninfo:
+    with temporary_database(postgres_admin, "airflow_meta") as conninfo:
         yield conninfo
 
 

@@ -47,7 +47,7 @@ import psycopg
 import pytest
 
 from devkit.dag_runs import load_and_build_as_run, run_ingest, served_ids, task_seconds, task_tries
-from devkit.suite import TEST_ANCHOR, build, fresh_database, jobspikr_conn_json
+from devkit.suite import TEST_ANCHOR, build, jobspikr_conn_json, temporary_database
 from jobspikr.hook import JobsPikrHook
 from jobspikr.query import JobsPikrQuery
 from jobspikr.settings import JobsPikrSettings
@@ -151,7 +151,8 @@ LOAD_WINDOW = ExtractWindow(interval_start=date(2026, 11, 19), interval_end=date
                             backfill_start=date(2026, 11, 13))
 
 
-#: The window of the DAG's run at ``DAY[21]`` with its default params (30 days of backfill).
+#: The window of the DAG's run at ``DAY[21]`` with its default params (30 days of backfill),
+#: for the loads started outside a run.
 NEXT_RUN_WINDOW = ExtractWindow(interval_start=date(2026, 11, 20), interval_end=date(2026, 11, 21),
                                 backfill_start=date(2026, 10, 21))
 
@@ -169,11 +170,10 @@ def load_once(warehouse: str, hook: JobsPikrHook | None = None, *, window: Extra
 CAUGHT_UP = "1 DAG (failed), 1 load, 1 dbt build"
 
 
-def catch_up(warehouse: str) -> None:
+def catch_up() -> None:
     """What the DAG's next run (at ``DAY[21]``) does with the records: its load, then a dbt
     build. For faults whose failing run is the point, not the run after it."""
-    assert load_once(warehouse, window=NEXT_RUN_WINDOW)["status"] == "succeeded"
-    build()
+    assert load_and_build_as_run(DAY[21])["status"] == "succeeded"
 
 
 def latest_load(warehouse: str) -> tuple[str, str | None]:
@@ -310,7 +310,7 @@ def test_each_storm_is_waited_out_in_one_load_at_about_its_own_length(
             conn_id = f"jobspikr_storm_{n}"
             monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}",
                                jobspikr_conn_json(server, **{**FAST, **DEFAULT_RETRIES}))
-            cases.append((name, storm, server, conn_id, stack.enter_context(fresh_database(postgres_admin))))
+            cases.append((name, storm, server, conn_id, stack.enter_context(temporary_database(postgres_admin))))
 
         def load(case: tuple[str, Storm, StandinServer, str, str]) -> tuple[dict[str, Any], float]:
             _, _, _, conn_id, warehouse = case
@@ -363,7 +363,7 @@ def test_page_with_a_wrong_shape_fails_clearly_and_the_next_run_catches_up(airfl
     assert status == "failed" and "job_data is a dict, not a list" in error
     assert "(the same in all" in error and "tries over 0.2s)" in error
     server.faults = FaultPlan()
-    catch_up(warehouse)
+    catch_up()
     check_and_record("page with a wrong shape, repeated", CAUGHT_UP, server, warehouse,
                      "failed clearly; next load caught up")
 
@@ -404,7 +404,7 @@ def test_credits_running_out_mid_run_stops_clearly_and_the_next_run_resumes(
     assert status == "failed" and "credits" in error and "next run resumes where this one stopped" in error
     assert 0 < len(raw_ids(warehouse)) <= 260  # what was paid for is kept
     account.credits = 1_000_000  # the monthly reset
-    catch_up(warehouse)
+    catch_up()
     check_and_record("credits running out mid-run", CAUGHT_UP, server, warehouse,
                      "failed clearly; next load caught up")
 
@@ -450,7 +450,7 @@ def test_disk_full_on_write_fails_clearly_and_the_next_run_catches_up(airflow_db
     assert raw_ids(warehouse) == []
     with psycopg.connect(warehouse, autocommit=True) as conn:
         conn.execute("drop trigger disk_full on raw.jobspikr_jobs")
-    catch_up(warehouse)
+    catch_up()
     check_and_record("disk full on write", CAUGHT_UP, server, warehouse, "failed clearly; next load caught up")
 
 
@@ -484,7 +484,7 @@ def test_postgres_connection_lost_mid_load(airflow_db: None, warehouse: str, pos
     assert killed.is_set()
     assert 0 < len(raw_ids(warehouse)) < len(served_ids(server))
     server.config = StandinConfig(catalogue=CATALOGUE)  # the same API, without the delay
-    catch_up(warehouse)
+    catch_up()
     status, _ = latest_load(warehouse)
     assert status == "succeeded"
     check_and_record("Postgres restarted mid-load (session killed)", CAUGHT_UP, server, warehouse,
@@ -511,7 +511,7 @@ def test_worker_killed_mid_load(warehouse: str, start_standin) -> None:
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     assert 0 < len(raw_ids(warehouse)) < len(served_ids(server)), "the kill must land mid-load"
-    catch_up(warehouse)
+    catch_up()
     with psycopg.connect(warehouse) as conn:
         abandoned = conn.execute(
             "select error from raw.jobspikr_load_log where airflow_run_id = 'killed'").fetchone()
@@ -541,7 +541,7 @@ def test_two_loads_at_once_do_not_corrupt_the_watermarks(warehouse: str, start_s
         thread.join(timeout=120)
     assert sorted(int(s["inserted"]) for s in summaries) == [0, len(served_ids(server))]
     requests_before = server.requests_served
-    catch_up(warehouse)
+    catch_up()
     assert server.requests_served - requests_before <= 10  # resumed from intact watermarks
     check_and_record("two loads at once", "3 loads, 1 dbt build", server, warehouse,
                      "second waited for the first; nothing doubled")
