@@ -1,58 +1,32 @@
-"""The integration tests' connection fixture, and the fault matrix's table at the end of the session."""
+"""The integration tests' connection and source-flags fixtures, and the fault matrix's table."""
 
 from __future__ import annotations
 
-import fcntl
+import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 
+import jobspikr_pipeline.dbt
 from devkit.suite import ARTIFACTS
 from jobspikr_pipeline.cutover.flags import FLAGS_PATH
-from local_stack.airflow_env import LOCAL_DIR
-
-#: Held shared by every integration test, exclusively by one that rewrites the source flags
-#: (``flags_file``): dbt seeds the flags from the project's own file, so while one xdist
-#: worker rolls back, a build on another would serve the rolled-back sources. A writer takes
-#: the gate first, so the tests that start meanwhile wait for it rather than starve it.
-FLAGS_LOCK = LOCAL_DIR / "source-flags.lock"
-FLAGS_GATE = LOCAL_DIR / "source-flags.gate"
-
-
-@contextmanager
-def _locked(mode: int) -> Iterator[None]:
-    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-    with FLAGS_GATE.open("a") as gate, FLAGS_LOCK.open("a") as lock:
-        fcntl.flock(gate, mode)
-        fcntl.flock(lock, mode)
-        fcntl.flock(gate, fcntl.LOCK_UN)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-@pytest.fixture(autouse=True)
-def _source_flags_as_committed(request: pytest.FixtureRequest) -> Iterator[None]:
-    if "flags_file" in request.fixturenames:
-        yield
-        return
-    with _locked(fcntl.LOCK_SH):
-        yield
 
 
 @pytest.fixture
-def flags_file() -> Iterator[Path]:
-    """The real flags file (dbt seeds it), this test's alone, restored after it."""
-    with _locked(fcntl.LOCK_EX):
-        saved = FLAGS_PATH.read_text()
-        try:
-            yield FLAGS_PATH
-        finally:
-            FLAGS_PATH.write_text(saved)
+def flags_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The source flags file of this test's own copy of the dbt project, which every dbt
+    command of the test builds from. dbt seeds the flags from the project's file, so a test
+    that rolled back in the shared project would have every other worker's build serve the
+    rolled-back sources; a copy lets the tests that change the flags run beside the rest. The
+    flag functions take this path (``rollback(path=flags_file)``)."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(jobspikr_pipeline.dbt.DBT_PROJECT_DIR, project,
+                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    monkeypatch.setattr(jobspikr_pipeline.dbt, "DBT_PROJECT_DIR", project)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt-target"))  # the worker's partial parse stays its own
+    return project / FLAGS_PATH.relative_to(FLAGS_PATH.parents[1])
 
 
 @pytest.fixture

@@ -186,7 +186,7 @@ def test_rollback_serves_legacy_only_and_rollforward_restores(warehouse: str, co
     before = dict(conn.execute("select source, count(*) from marts.job_listing_records group by 1"))
     listings_before = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
 
-    flags = rollback()
+    flags = rollback(path=flags_file)
     assert not flags["jobspikr"].enabled and not read_flags(flags_file)["jobspikr"].enabled
     served = dict(conn.execute("select source, count(*) from marts.job_listing_records group by 1"))
     assert served == {"legacy": before["legacy"]}
@@ -195,7 +195,7 @@ def test_rollback_serves_legacy_only_and_rollforward_restores(warehouse: str, co
     assert conn.execute("select count(*) from raw.legacy_scraped_jobs").fetchone()[0] == 150   # history kept
     assert conn.execute("select count(*) from raw.jobspikr_jobs").fetchone()[0] == 400         # still landed
 
-    rollforward()
+    rollforward(path=flags_file)
     assert dict(conn.execute("select source, count(*) from marts.job_listing_records group by 1")) == before
     assert conn.execute("select count(*) from marts.job_listings").fetchone()[0] == listings_before
 

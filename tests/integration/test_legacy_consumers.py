@@ -127,7 +127,7 @@ def test_a_legacy_feature_switches_to_the_view_by_its_table_name(warehouse: str,
     shown = {row[0] for rows_ in combined.values() for row in rows_}
 
     # JobsPikr only: the jobs JobsPikr has too are still found, under the same ids.
-    set_flags({"legacy": {"enabled": False}})
+    set_flags({"legacy": {"enabled": False}}, path=flags_file)
     build()
     jobspikr_only = results(conn)
     with_jobspikr = jobs_with_jobspikr(conn)
@@ -136,7 +136,7 @@ def test_a_legacy_feature_switches_to_the_view_by_its_table_name(warehouse: str,
 
     # Rolled back: the scraper's jobs again, under the ids they had (JobsPikr's records
     # still group them: two scraper rows one JobsPikr copy tied together stay one job).
-    rollback()
+    rollback(path=flags_file)
     rolled_back = results(conn)
     covers_the_scrapers_rows(rolled_back, job_of_row)
     assert job_of_each_legacy_row(conn) == job_of_row
@@ -144,14 +144,14 @@ def test_a_legacy_feature_switches_to_the_view_by_its_table_name(warehouse: str,
     rolled_back_count = run(conn, COUNT_BY_DAY, COMPATIBLE_VIEW)
     jobs = conn.execute("select count(*) from marts.job_listings").fetchone()[0]
     assert sum(count for _, count in rolled_back_count) == jobs
-    rollforward()
+    rollforward(path=flags_file)
     assert results(conn) == combined
 
 
 def test_a_consumer_in_the_rollout_is_served_its_variant(warehouse: str, conn: psycopg.Connection,
                                                         flags_file: Path) -> None:
     land(warehouse, CATALOGUE, LegacyScrape(CATALOGUE, size=100))
-    set_flags({"jobspikr": {"rollout_percent": 50}})
+    set_flags({"jobspikr": {"rollout_percent": 50}}, path=flags_file)
     build()
     variants = dict(conn.execute("select consumer_id, variant from marts.consumer_variants"))
     assert {"combined", "legacy_only"} <= set(variants.values())
