@@ -19,7 +19,7 @@ from psycopg import sql
 from devkit.contact_values import posting_texts
 from devkit.dag_runs import run_ingest
 from devkit.lineage import openlineage_emitting
-from devkit.suite import TEST_ANCHOR, jobspikr_conn_json, land_records
+from devkit.suite import TEST_ANCHOR, build, jobspikr_conn_json, land_records
 from jobspikr.responses import Rejected
 from jobspikr_pipeline.archive import archive_stale_listings
 from jobspikr_pipeline.dbt import DbtError, run_dbt
@@ -174,7 +174,7 @@ def test_a_run_under_the_default_policy_leaves_no_contact_value_anywhere_and_for
         legacy |= {"id": 10_000, "description_html": f"<p>Write to {planted_email(person)}.</p>"}
         with conn.transaction():
             write_legacy_rows(conn, [legacy])
-        run_dbt(["build"], conn_id="warehouse_default")
+        build()  # as the next run builds: without dbt's unit tests
         assert occurrences(conn, planted_email(person)) == {"raw.legacy_scraped_jobs.description_html": 1}
         pseudonym = POLICY.pseudonym("contact_email", planted_email(person))
         assert "snapshots.jobspikr_jobs_snapshot.description" in occurrences(conn, pseudonym)
