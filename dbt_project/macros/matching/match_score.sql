@@ -34,6 +34,7 @@
     case
         when title_similarity >= 0.999 then 'same'
         when title_same_words then 'reordered'
+        when title_same_role then 'same_role'
         when {{ same_words_but_typos('title_words_a', 'title_words_b') }} then 'misspelled'
         when title_similarity >= 0.85 and not (title_words_a <@ title_words_b or title_words_b <@ title_words_a)
             then 'close'

@@ -106,6 +106,7 @@ comparable as materialized (
         titles.title_similarity,
         titles.title_overlap,
         words.title_a = words.title_b                       as title_same_words,
+        role_words.role_a = role_words.role_b and cardinality(role_words.role_a) > 0 as title_same_role,
         words.title_a as title_words_a, words.title_b as title_words_b,
         {{ token_overlap('words.company_a', 'words.company_b') }} as company_overlap,
         a.company_norm = b.company_norm                     as same_company,
@@ -132,6 +133,17 @@ comparable as materialized (
                                {{ word_set('a.company_norm') }} as company_a,
                                {{ word_set('b.company_norm') }} as company_b
                         offset 0) as words  -- noqa: PRS
+    -- a title's role words: less the words that repeat either record's company or place
+    -- (a board appends its city or the employer's name to a title), and filler words
+    cross join lateral (select string_to_array(concat_ws(' ', a.company_norm, b.company_norm, a.city_norm, b.city_norm,
+                                                         lower(a.state_code), lower(b.state_code),
+                                                         'at in for with of and the a an'), ' ') as listed
+                        offset 0) as company_and_place  -- noqa: PRS
+    cross join lateral (select array(select title_word from unnest(words.title_a) as title_word
+                                     where title_word <> all(company_and_place.listed) order by title_word) as role_a,
+                               array(select title_word from unnest(words.title_b) as title_word
+                                     where title_word <> all(company_and_place.listed) order by title_word) as role_b
+                        offset 0) as role_words  -- noqa: PRS
     cross join lateral (select similarity(a.title_norm, b.title_norm) as title_similarity,
                                {{ token_overlap('words.title_a', 'words.title_b') }} as title_overlap
                         offset 0) as titles  -- noqa: PRS
