@@ -21,12 +21,11 @@ def flags_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     that rolled back in the shared project would have every other worker's build serve the
     rolled-back sources; a copy lets the tests that change the flags run beside the rest. The
     flag functions take this path (``rollback(path=flags_file)``)."""
-    project = tmp_path / "dbt_project"
-    shutil.copytree(jobspikr_pipeline.dbt.DBT_PROJECT_DIR, project,
-                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shared, project = jobspikr_pipeline.dbt.DBT_PROJECT_DIR, tmp_path / "dbt_project"
+    shutil.copytree(shared, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     monkeypatch.setattr(jobspikr_pipeline.dbt, "DBT_PROJECT_DIR", project)
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt-target"))  # the worker's partial parse stays its own
-    return project / FLAGS_PATH.relative_to(FLAGS_PATH.parents[1])
+    return project / FLAGS_PATH.relative_to(shared)
 
 
 @pytest.fixture

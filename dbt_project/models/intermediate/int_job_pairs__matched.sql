@@ -135,9 +135,10 @@ comparable as materialized (
                         offset 0) as words  -- noqa: PRS
     -- a title's role words: less the words that repeat either record's company or place
     -- (a board appends its city or the employer's name to a title), and filler words
-    cross join lateral (select string_to_array(concat_ws(' ', a.company_norm, b.company_norm, a.city_norm, b.city_norm,
-                                                         lower(a.state_code), lower(b.state_code),
-                                                         'at in for with of and the a an'), ' ') as listed
+    cross join lateral (select words.company_a || words.company_b
+                               || string_to_array(concat_ws(' ', a.city_norm, b.city_norm, lower(a.state_code),
+                                                            lower(b.state_code), 'at in for with of and the a an'), ' ')
+                               as listed
                         offset 0) as company_and_place  -- noqa: PRS
     cross join lateral (select array(select title_word from unnest(words.title_a) as title_word
                                      where title_word <> all(company_and_place.listed) order by title_word) as role_a,
