@@ -6,7 +6,6 @@ in."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -39,15 +38,31 @@ def per_worker(name: str) -> str:
 @contextmanager
 def temporary_database(admin: str, prefix: str = "jobspikr_test") -> Iterator[str]:
     """A new, empty database on the server of ``admin`` (a superuser's conninfo), dropped
-    afterwards with whatever is still connected to it; yields its conninfo."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    try:
-        yield make_conninfo(admin, dbname=name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+    afterwards with whatever is still connected to it; yields its conninfo.
+
+    Its name is the first one free of ``prefix_<worker>_1``, ``_2``, ...: one test after the
+    other gets the same name. dbt hashes the connection, database name included, into its
+    partial-parse state, so a new name per test made each test's first dbt command parse the
+    whole project again (about three times as long as a partial parse). A name is held by a
+    session-level advisory lock for as long as the database is in use, so another pytest run
+    on the same server never takes it; a database left by a run that died is dropped and made
+    anew."""
+    with psycopg.connect(admin, autocommit=True) as holder:
+        name = _claim_database_name(holder, f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+        holder.execute(f'drop database if exists "{name}" with (force)')
+        holder.execute(f'create database "{name}"')
+        try:
+            yield make_conninfo(admin, dbname=name)
+        finally:
+            holder.execute(f'drop database if exists "{name}" with (force)')
+
+
+def _claim_database_name(conn: psycopg.Connection, stem: str) -> str:
+    """The first ``stem_<n>`` whose advisory lock this session could take (and now holds)."""
+    n = 1
+    while not conn.execute("select pg_try_advisory_lock(hashtext(%s))", (f"{stem}_{n}",)).fetchone()[0]:
+        n += 1
+    return f"{stem}_{n}"
 
 
 def jobspikr_conn_json(server: StandinServer, **extra: object) -> str:
