@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from airflow.dag_processing.dagbag import DagBag
 from airflow.utils.dag_cycle_tester import check_cycle
 
-DAGS_DIR = Path(__file__).resolve().parents[1] / "dags"
+ROOT = Path(__file__).resolve().parents[1]
+DAGS_DIR = ROOT / "dags"
+#: In a fresh interpreter, as a Celery worker of docker-compose.yaml starts: Celery imports
+#: the ``imports`` of the configured settings; then, as in each task process forked from the
+#: worker, Airflow loads its plugins and parses the DAG folder. Prints the modules the task
+#: process had to import itself.
+TASK_PROCESS_IMPORTS = """
+import importlib, json, sys
+from airflow.providers.celery.executors.celery_executor_utils import get_celery_configuration
+for module in get_celery_configuration()["imports"]:
+    importlib.import_module(module)
+before = set(sys.modules)
+from airflow import plugins_manager
+from airflow.dag_processing.dagbag import DagBag
+plugins_manager.ensure_plugins_loaded()
+assert DagBag(sys.argv[1]).dags
+print(json.dumps({name: getattr(module, "__file__", None) for name, module in sys.modules.items()
+                  if name not in before}))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +97,23 @@ def test_ingest_task_order(dagbag: DagBag) -> None:
 def test_every_task_alerts_on_failure(dagbag: DagBag) -> None:
     for task in dagbag.dags["jobspikr_ingest"].tasks:
         assert task.on_failure_callback, task.task_id
+
+
+def test_a_celery_task_process_imports_neither_cosmos_nor_the_pipeline_nor_plugins_as_bare_modules() -> None:
+    """Each task of a Celery worker is a process forked from it that loads the plugins and
+    parses the DAG file: a heavy module the worker did not preload
+    (``jobspikr_pipeline/celery_worker.py``) costs every task its import, and a file of
+    ``plugins/`` the plugin loader executes (``plugins/.airflowignore``) runs again as a
+    top-level module of its bare name (``dbt``, ``settings``)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
+    config = compose["x-airflow-common"]["environment"]["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"]
+    result = subprocess.run([sys.executable, "-c", TASK_PROCESS_IMPORTS, str(DAGS_DIR)], capture_output=True,
+                            text=True, check=True, env={**os.environ, "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": config})
+    imported: dict[str, str | None] = json.loads(result.stdout.splitlines()[-1])
+    heavy = [name for name in imported if name.split(".")[0] in ("cosmos", "fastapi", "jobspikr", "jobspikr_pipeline")]
+    assert heavy == []
+    plugins = str(ROOT / "plugins")
+    assert [name for name, file in imported.items() if file and file.startswith(plugins)] == []
 
 
 def test_parsing_does_no_network_or_database_work(monkeypatch: pytest.MonkeyPatch) -> None:
