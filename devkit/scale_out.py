@@ -49,11 +49,10 @@ from local_stack.ports import free_port
 DAG_ID = "jobspikr_ingest"
 #: The test's own settings, none of which the file sets (``test_settings_never_override_the_file``
 #: checks): a queue of its own (Celery workers of another stack on the same Redis would take
-#: this stack's tasks and lose them), two task slots per worker, a quick DAG file rescan, and
-#: no run from the DAG's schedule: the runs are the ones the test starts (in the UI, and a
-#: backfill), as each run is about eighty Celery tasks, each a process that parses the DAG.
+#: this stack's tasks and lose them), two task slots per worker, and no run from the DAG's
+#: schedule: the runs are the ones the test starts (in the UI, and a backfill), as each run is
+#: about eighty Celery tasks, each a process that parses the DAG.
 TEST_SETTINGS = {"AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
-                 "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5",
                  "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
 
 
