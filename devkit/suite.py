@@ -40,7 +40,7 @@ def temporary_database(admin: str, prefix: str = "jobspikr_test") -> Iterator[st
     """A new, empty database on the server of ``admin`` (a superuser's conninfo), dropped
     afterwards with whatever is still connected to it; yields its conninfo.
 
-    Its name is the first one free of ``prefix_<worker>_1``, ``_2``, ...: one test after the
+    Its name is the first one free of ``prefix-<worker>_1``, ``_2``, ...: one test after the
     other gets the same name. dbt hashes the connection, database name included, into its
     partial-parse state, so a new name per test made each test's first dbt command parse the
     whole project again (about three times as long as a partial parse). A name is held by a
@@ -48,7 +48,7 @@ def temporary_database(admin: str, prefix: str = "jobspikr_test") -> Iterator[st
     on the same server never takes it; a database left by a run that died is dropped and made
     anew."""
     with psycopg.connect(admin, autocommit=True) as holder:
-        name = _claim_database_name(holder, f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+        name = _claim_database_name(holder, per_worker(prefix))
         holder.execute(f'drop database if exists "{name}" with (force)')
         holder.execute(f'create database "{name}"')
         try:
