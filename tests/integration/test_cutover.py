@@ -3,6 +3,7 @@ A/B assignment in SQL, rollback and roll-forward, and the dashboard in a headles
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 import zlib
@@ -245,7 +246,10 @@ def test_dashboard_shows_the_charts_with_data_in_headless_chromium(warehouse: st
     charts = ("records", "coverage_pct", "completeness", "freshness_hours", "history")
     with HeadlessChromium(tmp_path / "chromium", window="1280,1900") as browser:
         page = browser.open(dashboard.as_uri())
-        page.wait_for("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", what="five charts")
+        # Every chart drawn, not five .main-svg elements: each plot has several, so three drawn charts
+        # would pass that while the last two are still being drawn on a busy machine.
+        page.wait_for(f"{json.dumps(charts)}.every(id => document.querySelector(`#${{id}}.js-plotly-plot .main-svg`))",
+                      what="every chart")
         drawn_traces = page.evaluate(
             "Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')].map("
             "gd => [gd.id, gd.data.map(t => [t.name, t.x.length])]))")
