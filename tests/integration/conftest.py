@@ -10,21 +10,27 @@ import psycopg
 import pytest
 
 import jobspikr_pipeline.dbt
-from devkit.suite import ARTIFACTS
+from devkit.suite import ARTIFACTS, per_worker
 from jobspikr_pipeline.cutover.flags import FLAGS_PATH
+from local_stack.airflow_env import LOCAL_DIR
 
 
 @pytest.fixture
-def flags_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def flags_file(monkeypatch: pytest.MonkeyPatch) -> Path:
     """The source flags file of this test's own copy of the dbt project, which every dbt
     command of the test builds from. dbt seeds the flags from the project's file, so a test
     that rolled back in the shared project would have every other worker's build serve the
     rolled-back sources; a copy lets the tests that change the flags run beside the rest. The
-    flag functions take this path (``rollback(path=flags_file)``)."""
-    shared, project = jobspikr_pipeline.dbt.DBT_PROJECT_DIR, tmp_path / "dbt_project"
+    flag functions take this path (``rollback(path=flags_file)``).
+
+    The copy is made afresh for each test, at the same place for every test of a worker, with
+    a target directory of its own kept from test to test: so dbt's partial parse holds from
+    one such test to the next (a new place per test made each one parse the whole project)."""
+    shared, project = jobspikr_pipeline.dbt.DBT_PROJECT_DIR, LOCAL_DIR / per_worker("dbt-project-flags")
+    shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(shared, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     monkeypatch.setattr(jobspikr_pipeline.dbt, "DBT_PROJECT_DIR", project)
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt-target"))  # the worker's partial parse stays its own
+    monkeypatch.setenv("DBT_TARGET_PATH", str(LOCAL_DIR / per_worker("dbt-target-flags")))
     return project / FLAGS_PATH.relative_to(shared)
 
 
