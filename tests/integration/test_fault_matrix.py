@@ -14,9 +14,10 @@ Two levels, by what a fault can reach:
   in the marts; their mix, with transport faults among them, is a whole DAG run.
 - **Faults a run cannot absorb**: the failing run is a whole DAG run (it must fail, with
   the reason in the load log); the run after it is that run's load and a dbt build
-  (``catch_up``), or a whole DAG run where its window is the point (missed runs, both hosts
-  down, days short). Faults that reach only the loader's own process and locks (a killed
-  worker, two loads at once) are loads and one dbt build. Failover is a whole DAG run.
+  (``load_and_build_as_run``: the same window from the same watermarks), or a whole DAG run
+  where the DAG's catching up is the point (missed runs). Faults that reach only the
+  loader's own process and locks (a killed worker, two loads at once) are loads and one dbt
+  build. Failover is a whole DAG run.
 - **Storms** (429s with and without ``Retry-After``, 503s, for a time rather than a number
   of requests) run with the retry settings a deployment has by default: each must be
   waited out in one load, or one try of the DAG's ``extract_load``, and cost about its
@@ -389,8 +390,8 @@ def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, wareh
                              " from marts.job_listing_records").fetchone()
     assert after == before and 0 < after[1] <= legacy  # last good JobsPikr data and the legacy rows
     primary.faults = backup.faults = FaultPlan()
-    assert run_ingest(DAY[20], airflow_retries=False) == "success"
-    check_and_record("both hosts down", "1 load, 1 dbt build, 2 DAG", primary, warehouse,
+    assert load_and_build_as_run(DAY[20])["status"] == "succeeded"  # the next run, from the watermarks
+    check_and_record("both hosts down", f"1 load, 1 dbt build, {CAUGHT_UP}", primary, warehouse,
                      "failed clearly; marts kept last good + legacy; next run caught up")
 
 
@@ -416,8 +417,8 @@ def test_a_day_short_of_its_count_fails_the_run_and_the_next_run_fetches_it_agai
     status, error = latest_load(warehouse)
     assert status == "failed" and "hold fewer records than JobsPikr counts for them" in error
     server.faults = FaultPlan()
-    assert run_ingest(DAY[24], airflow_retries=False) == "success"  # its look-back starts past those days
-    check_and_record("every answer empty (days short of total_count)", 2, server, warehouse,
+    assert load_and_build_as_run(DAY[24])["status"] == "succeeded"  # its look-back starts past those days
+    check_and_record("every answer empty (days short of total_count)", CAUGHT_UP, server, warehouse,
                      "failed naming the short days; next run fetched them again")
 
 
