@@ -49,10 +49,12 @@ from local_stack.ports import free_port
 DAG_ID = "jobspikr_ingest"
 #: The test's own settings, none of which the file sets (``test_settings_never_override_the_file``
 #: checks): a queue of its own (Celery workers of another stack on the same Redis would take
-#: this stack's tasks and lose them), two task slots per worker, and no run from the DAG's
-#: schedule: the runs are the ones the test starts (in the UI, and a backfill), as each run is
-#: about eighty Celery tasks, each a process that parses the DAG.
-TEST_SETTINGS = {"AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+#: this stack's tasks and lose them), four task slots per worker (Airflow's default of 16 is
+#: more processes than two cores want; at two, the dbt node tasks, which mostly wait on the
+#: execution API, queued behind each other), and no run from the DAG's schedule: the runs are
+#: the ones the test starts (in the UI, and a backfill), as each run is about eighty Celery
+#: tasks, each a process that parses the DAG.
+TEST_SETTINGS = {"AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
                  "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
 
 
