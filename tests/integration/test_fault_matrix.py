@@ -171,10 +171,11 @@ def load_once(warehouse: str, hook: JobsPikrHook | None = None, *, window: Extra
 CAUGHT_UP = "1 DAG (failed), 1 load, 1 dbt build"
 
 
-def catch_up() -> None:
-    """What the DAG's next run (at ``DAY[21]``) does with the records: its load, then a dbt
-    build. For faults whose failing run is the point, not the run after it."""
-    assert load_and_build_as_run(DAY[21])["status"] == "succeeded"
+def catch_up(run_at: datetime = DAY[21]) -> None:
+    """What the DAG's next run (at ``run_at``) does with the records: its load, from the
+    watermarks, then a dbt build. For faults whose failing run is the point, not the run
+    after it."""
+    assert load_and_build_as_run(run_at)["status"] == "succeeded"
 
 
 def latest_load(warehouse: str) -> tuple[str, str | None]:
@@ -390,7 +391,7 @@ def test_both_hosts_down_keeps_last_good_data_and_legacy(airflow_db: None, wareh
                              " from marts.job_listing_records").fetchone()
     assert after == before and 0 < after[1] <= legacy  # last good JobsPikr data and the legacy rows
     primary.faults = backup.faults = FaultPlan()
-    assert load_and_build_as_run(DAY[20])["status"] == "succeeded"  # the next run, from the watermarks
+    catch_up(DAY[20])
     check_and_record("both hosts down", f"1 load, 1 dbt build, {CAUGHT_UP}", primary, warehouse,
                      "failed clearly; marts kept last good + legacy; next run caught up")
 
@@ -417,7 +418,7 @@ def test_a_day_short_of_its_count_fails_the_run_and_the_next_run_fetches_it_agai
     status, error = latest_load(warehouse)
     assert status == "failed" and "hold fewer records than JobsPikr counts for them" in error
     server.faults = FaultPlan()
-    assert load_and_build_as_run(DAY[24])["status"] == "succeeded"  # its look-back starts past those days
+    catch_up(DAY[24])  # its look-back starts past those days
     check_and_record("every answer empty (days short of total_count)", CAUGHT_UP, server, warehouse,
                      "failed naming the short days; next run fetched them again")
 
