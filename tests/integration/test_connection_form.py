@@ -70,6 +70,10 @@ def test_a_jobspikr_connection_made_in_the_ui_form_is_one_the_hook_accepts(
     url, env = api_server
     with HeadlessChromium(tmp_path / "chromium") as browser:
         page = browser.open(f"{url}/connections")
+        # The page asks the api-server for the connection types as it loads; the type box
+        # drops what is typed before they arrive (slow when the machine is busy).
+        page.wait_for("performance.getEntriesByType('resource').some(e => e.name.includes('/connections/hook_meta'))",
+                      timeout=120, what="the connection types (hook_meta)")
         page.click("button", "Add Connection", timeout=120)
         page.type_into(f"{DIALOG} input[role=combobox]", "JobsP")
         page.click("[role=option]", "JobsPikr")
