@@ -34,9 +34,12 @@ def _own_settings(shared: dict[str, str], own: dict[str, str]) -> None:
 def _suite_settings(named: Callable[[str], str]) -> dict[str, str]:
     """The suite's Airflow home and dbt target directory (dbt's artifacts, read after each
     build, must not be another worker's), their directories named by ``named``; OpenLineage
-    off but where a test reads its events (devkit/lineage.py)."""
+    off but where a test reads its events (devkit/lineage.py); dbt's debug file log off
+    (tests read dbt's output and its artifacts, never that file; writing it is about 8% of
+    a build's CPU, bench/results/findings.md)."""
     return {**airflow_settings(LOCAL_DIR / named("airflow-test")),
             "DBT_TARGET_PATH": str(LOCAL_DIR / named("dbt-target-test")),
+            "DBT_LOG_LEVEL_FILE": "none",
             lineage.DISABLED: "true"}
 
 
