@@ -27,7 +27,7 @@ from collections.abc import Mapping
 
 from bench.dedup_variants import VARIANTS, land_variant
 from bench.eval_dedup import HIDDEN_KINDS, shows_kinds
-from bench.fit_dedup_weights import COMPARISONS, SEED, ScoredPair, m_probability, scored_pairs, smoothed
+from bench.fit_dedup_weights import COMPARISONS, SEED, ScoredPair, scored_pairs, smoothed
 from bench.harness import fresh_database, postgres_admin
 from local_stack.airflow_env import configure_airflow_env
 
@@ -56,7 +56,7 @@ def seed_probabilities() -> tuple[Levels, Levels, float]:
         true_total = sum(true_counts[k] for k in keys)
         other_total = sum(other_counts[k] for k in keys)
         for key in keys:
-            m[key] = m_probability(true_counts[key], true_total, len(keys))
+            m[key] = smoothed(true_counts[key], true_total, len(keys))
             u[key] = smoothed(other_counts[key], other_total, len(keys))
     return m, u, threshold
 

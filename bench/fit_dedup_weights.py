@@ -14,15 +14,7 @@ blind-drift variants. The real rows hold few look-alikes that are not one job (a
 role with the same boilerplate), so the generator's catalogue, whose truth is known, adds
 them: a seed of its own (``GENERATOR_SEED``), never the one the tests or the benchmark score. Counts are
 smoothed (half a pair in every level), so a level seen only among true pairs is strong
-evidence, not certainty.
-
-The labelled copies barely drift: no true tuning pair has a title that is only similar, a
-post date a week apart or a salary that disagrees. Counted as they are, each such level
-would weigh about -10 bits, a veto learnt from an absence, and one field a board rewrote
-would part a copy from its job whatever the other fields say. So m has a prior: copies are
-assumed to drift in any one comparison ``DRIFT_PRIOR`` of the time, spread evenly over its
-levels (``m_probability``). One drifted field then costs a few bits, which the other fields
-can outweigh; two or three still part a pair. The score of a pair is the sum of its levels' weights; the match
+evidence, not certainty. The score of a pair is the sum of its levels' weights; the match
 threshold gives the best pairwise F1 on the same tuning pairs, set midway between the lowest
 score it takes and the highest it leaves (the widest margin on both sides), and the
 possible-duplicate threshold is four bits (16 times less likely) below it.
@@ -53,15 +45,12 @@ from standin_api import Catalogue
 from standin_api.legacy import LegacyScrape
 
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "dedup_match_weights.csv"
-COMPARISONS = ("company", "title", "text", "salary", "posted", "flag", "job_type")
+COMPARISONS = ("company", "title", "text", "salary", "posted", "flag")
 #: The generator catalogue the fit counts (the tests score seed 21, the benchmark seed 42).
 GENERATOR_SEED = 1000
 GENERATOR_RECORDS = 3000
 #: Bits between the match threshold and the possible-duplicate threshold.
 POSSIBLE_MARGIN = 4.0
-#: The share of true pairs assumed to differ in any one comparison, whatever the labels show
-#: (the module's docstring; bench/results/dedup.md has the figures at 0 to 0.2).
-DRIFT_PRIOR = 0.05
 
 
 @dataclass(frozen=True)
@@ -96,13 +85,6 @@ def smoothed(count: float, total: float, levels: int) -> float:
     return (count + 0.5) / (total + 0.5 * levels)
 
 
-def m_probability(count: float, true_total: float, levels: int) -> float:
-    """A level's share of the true pairs, with ``DRIFT_PRIOR`` of them (at least half a pair
-    a level) spread evenly over the comparison's ``levels``."""
-    prior = max(DRIFT_PRIOR * true_total, 0.5 * levels)
-    return (count + prior / levels) / (true_total + prior)
-
-
 def weights(pairs: list[ScoredPair]) -> dict[tuple[str, str], tuple[float, int, int]]:
     """(comparison, level) -> (weight in bits, true pairs, other pairs)."""
     true_total = sum(p.same_job for p in pairs)
@@ -113,7 +95,7 @@ def weights(pairs: list[ScoredPair]) -> dict[tuple[str, str], tuple[float, int, 
         other_counts = Counter(p.levels[i] for p in pairs if not p.same_job)
         levels = sorted(set(true_counts) | set(other_counts))
         for level in levels:
-            m = m_probability(true_counts[level], true_total, len(levels))
+            m = smoothed(true_counts[level], true_total, len(levels))
             u = smoothed(other_counts[level], other_total, len(levels))
             fitted[comparison, level] = (round(math.log2(m / u), 3), true_counts[level], other_counts[level])
     return fitted

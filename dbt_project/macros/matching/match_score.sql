@@ -51,13 +51,11 @@
     case when salary_agrees is null then 'unknown' when salary_agrees then 'agree' else 'disagree' end as salary_level,
     case when post_date_gap_days <= 1 then 'same_day' when post_date_gap_days <= 7 then 'same_week' else 'later' end
         as posted_level,
-    case when jobspikr_flagged then 'flagged' else 'unflagged' end as flag_level,
-    case when same_job_type is null then 'missing' when same_job_type then 'same' else 'different' end
-        as job_type_level
+    case when jobspikr_flagged then 'flagged' else 'unflagged' end as flag_level
 {%- endmacro %}
 
 {% macro match_score(weights) -%}
-    ({% for comparison in ['company', 'title', 'text', 'salary', 'posted', 'flag', 'job_type'] -%}
+    ({% for comparison in ['company', 'title', 'text', 'salary', 'posted', 'flag'] -%}
      coalesce(({{ weights }} ->> ('{{ comparison }}:' || {{ comparison }}_level))::float, 0){{ ' + ' if not loop.last }}
      {%- endfor %})
 {%- endmacro %}

@@ -2,7 +2,6 @@
     config(
         materialized='incremental',
         unique_key=['left_key', 'right_key'],
-        on_schema_change='append_new_columns',
         indexes=[{'columns': ['left_key']}, {'columns': ['right_key']}, {'columns': ['matched_at']}],
         pre_hook=[
             "{% if is_incremental() %}{{ delete_pairs_of_changed_records('left_key') }}{% endif %}",
@@ -23,7 +22,7 @@
 -- a pair whose titles share too little (dedup_possible_title_similarity) and are not the
 -- same words mistyped is not scored further. Every other candidate is compared on general similarities, each cut into a few
 -- levels (comparison_levels, macros/matching/match_score.sql: company, title, text,
--- salary, post date, JobsPikr's flag, job type):
+-- salary, post date, JobsPikr's flag):
 -- token-set overlap and trigram similarity rather than equality after cleaning rules, so
 -- that drift no rule names (a reordered title, a company written with its division, a
 -- reflowed text) lowers a level instead of failing a test. Each level carries a weight, the
@@ -112,7 +111,6 @@ comparable as materialized (
         {{ token_overlap('words.company_a', 'words.company_b') }} as company_overlap,
         a.company_norm = b.company_norm                     as same_company,
         a.company_norm is null or b.company_norm is null   as company_missing,
-        {{ normalise_job_type('a.job_type') }} = {{ normalise_job_type('b.job_type') }} as same_job_type,
         'jobspikr:' || a.duplicate_of = b.record_key
             or 'jobspikr:' || b.duplicate_of = a.record_key as jobspikr_flagged,
         a.description_head as head_a, b.description_head as head_b,
@@ -222,7 +220,6 @@ select
     salary_level,
     posted_level,
     flag_level,
-    job_type_level,
     title_similarity,
     opening_similarity,
     text_similarity,

@@ -66,7 +66,6 @@ select
     pairs.salary_level,
     pairs.posted_level,
     pairs.flag_level,
-    pairs.job_type_level,
     round(pairs.title_similarity::numeric, 3)               as title_similarity,
     round(pairs.opening_similarity::numeric, 3)             as opening_similarity,
     round(pairs.text_similarity::numeric, 3)                as text_similarity,
