@@ -123,8 +123,9 @@ def run_init(airflow: str, init: Service, env: dict[str, str]) -> None:
     if init.environment.get("_AIRFLOW_DB_MIGRATE") == "true":
         subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
     if init.environment.get("_AIRFLOW_WWW_USER_CREATE") == "true":
+        # "--password=...": a password may start with "-", which argparse would read as an option
         subprocess.run([airflow, "users", "create", "--username", init.environment["_AIRFLOW_WWW_USER_USERNAME"],
-                        "--password", init.environment["_AIRFLOW_WWW_USER_PASSWORD"], "--firstname", "Airflow",
+                        f"--password={init.environment['_AIRFLOW_WWW_USER_PASSWORD']}", "--firstname", "Airflow",
                         "--lastname", "Admin", "--email", "airflowadmin@example.com", "--role", "Admin"],
                        env=env, check=True, capture_output=True)
 
