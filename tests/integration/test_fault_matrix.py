@@ -342,7 +342,7 @@ def test_each_storm_is_waited_out_in_one_load_or_one_task_try_at_about_its_own_l
                      f"succeeded in one try of extract_load, {seconds:.0f} s")
 
 
-def test_primary_host_down_fails_over_to_the_backup(airflow_db: None, warehouse: str, start_standin,
+def test_primary_host_down_fails_over_to_the_backup(warehouse: str, start_standin,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     account = Account()
     backup = start_standin(account=account)
