@@ -7,17 +7,32 @@ scores is cut into levels per comparison (``comparison_levels`` in
     log2(m / u),  m = P(level | the pair is one job),  u = P(level | it is not),
 
 counted over the candidate pairs (every pair in one place that shares a blocking key or
-JobsPikr's duplicate flag, however unlike its titles) of the **tuning halves** of the tunable
-variants of the labelled real set (``bench/dedup_variants.py``: the real rows, and the same
-rows with the API's quirks); never over a held-out half, never over the unseen-drift or
-blind-drift variants. The real rows hold few look-alikes that are not one job (a same-company sibling
-role with the same boilerplate), so the generator's catalogue, whose truth is known, adds
-them: a seed of its own (``GENERATOR_SEED``), never the one the tests or the benchmark score. Counts are
-smoothed (half a pair in every level), so a level seen only among true pairs is strong
-evidence, not certainty. The score of a pair is the sum of its levels' weights; the match
-threshold gives the best pairwise F1 on the same tuning pairs, set midway between the lowest
-score it takes and the highest it leaves (the widest margin on both sides), and the
-possible-duplicate threshold is four bits (16 times less likely) below it.
+JobsPikr's duplicate flag, however unlike its titles and whatever its terms) of the **tuning
+halves** of the tunable variants of the labelled real set (``bench/dedup_variants.py``: the
+real rows, and the same rows with the API's quirks); never over a held-out half, never over
+the drift variants.
+
+- **m comes from the real rows' copies only.** The generator's copies never drift (same
+  title, same text, same day), so m counted over them makes every drift nobody generated a
+  veto of about -10 bits, learnt from an absence. The real rows' copies do drift (a repost
+  days later, a reflowed text), and with half a pair added to every level (``smoothed``) a
+  level none of the hundred or so real copies shows costs a copy five to seven bits, not
+  the match.
+- **u comes from every look-alike**: the real rows hold few pairs that are not one job (a
+  same-company sibling role with the same boilerplate), so the generator's catalogue, whose
+  truth is known, adds them (a seed of its own, ``GENERATOR_SEED``, never the one the tests
+  or the benchmark score). u counts pairs whatever their terms, as Splink counts u over
+  random pairs, not only over the pairs the rules leave.
+- **A placeholder company is no evidence** (``NO_EVIDENCE``): it weighs 0, whatever the
+  quirks variant's copies say, so a placeholder never scores.
+
+What makes a job another job (its place, its level, its employment type, its pay) is a rule
+in the pair model (``same_place``, ``same_terms``), never weighed. The score of a pair is
+the sum of its levels' weights. The match threshold is where the model's odds that a pair
+is one job reach ``MATCH_ODDS``, given the share of true pairs among the tuning candidates
+(a posterior; a threshold fitted to the tuning pairs would sit anywhere in the wide gap
+between their copies and the rest); the possible-duplicate threshold is four bits (16
+times less likely) below it.
 
 Run by ``./pipeline bench dedup --fit``, which then scores every variant with the new seed.
 """
@@ -51,6 +66,10 @@ GENERATOR_SEED = 1000
 GENERATOR_RECORDS = 3000
 #: Bits between the match threshold and the possible-duplicate threshold.
 POSSIBLE_MARGIN = 4.0
+#: Levels that say nothing of a match: weighed 0 (see the docstring).
+NO_EVIDENCE = {("company", "missing")}
+#: A pair is a match when the model puts it at these odds or better of being one job (90%).
+MATCH_ODDS = 9.0
 
 
 @dataclass(frozen=True)
@@ -67,7 +86,8 @@ def scored_pairs(dsn: str, truth: Mapping[str, object]) -> tuple[list[ScoredPair
     from jobspikr_pipeline.dbt import run_dbt
 
     os.environ["AIRFLOW_CONN_WAREHOUSE_DEFAULT"] = airflow_conn_json(dsn)
-    every_pair = {"dedup_keep_unmatched_pairs": True, "dedup_possible_title_similarity": 0}
+    every_pair = {"dedup_keep_unmatched_pairs": True, "dedup_possible_title_similarity": 0,
+                  "dedup_score_other_terms": True}
     run_dbt(["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
              "--vars", json.dumps(every_pair)], conn_id=WAREHOUSE_CONN_ID)
     query = sql.SQL("select left_key, right_key, {} from intermediate.int_job_pairs__matched").format(
@@ -85,39 +105,29 @@ def smoothed(count: float, total: float, levels: int) -> float:
     return (count + 0.5) / (total + 0.5 * levels)
 
 
-def weights(pairs: list[ScoredPair]) -> dict[tuple[str, str], tuple[float, int, int]]:
-    """(comparison, level) -> (weight in bits, true pairs, other pairs)."""
-    true_total = sum(p.same_job for p in pairs)
-    other_total = len(pairs) - true_total
+def weights(real: list[ScoredPair], generated: list[ScoredPair]) -> dict[tuple[str, str], tuple[float, int, int]]:
+    """(comparison, level) -> (weight in bits, true pairs, other pairs): m over the ``real``
+    rows' true pairs, u over the other pairs of both."""
+    copies = [p for p in real if p.same_job]
+    look_alikes = [p for p in real + generated if not p.same_job]
     fitted: dict[tuple[str, str], tuple[float, int, int]] = {}
     for i, comparison in enumerate(COMPARISONS):
-        true_counts = Counter(p.levels[i] for p in pairs if p.same_job)
-        other_counts = Counter(p.levels[i] for p in pairs if not p.same_job)
+        true_counts = Counter(p.levels[i] for p in copies)
+        other_counts = Counter(p.levels[i] for p in look_alikes)
         levels = sorted(set(true_counts) | set(other_counts))
         for level in levels:
-            m = smoothed(true_counts[level], true_total, len(levels))
-            u = smoothed(other_counts[level], other_total, len(levels))
-            fitted[comparison, level] = (round(math.log2(m / u), 3), true_counts[level], other_counts[level])
+            m = smoothed(true_counts[level], len(copies), len(levels))
+            u = smoothed(other_counts[level], len(look_alikes), len(levels))
+            weight = 0.0 if (comparison, level) in NO_EVIDENCE else round(math.log2(m / u), 3)
+            fitted[comparison, level] = (weight, true_counts[level], other_counts[level])
     return fitted
 
 
-def match_threshold(pairs: list[ScoredPair], fitted: dict[tuple[str, str], tuple[float, int, int]],
-                    true_pairs: int) -> float:
-    """The score at or above which a pair is a match (see the module's docstring)."""
-    scored = sorted((sum(fitted[c, level][0] for c, level in zip(COMPARISONS, p.levels, strict=True)), p.same_job)
-                    for p in pairs)[::-1]
-    best_n, best_f1, hits = 1, -1.0, 0
-    for n, (score, same_job) in enumerate(scored, start=1):
-        hits += same_job
-        if n < len(scored) and scored[n][0] == score:
-            continue  # a threshold takes every pair of a score or none
-        precision, recall = hits / n, hits / max(true_pairs, 1)
-        f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
-        if f1 > best_f1:
-            best_n, best_f1 = n, f1
-    lowest_in = scored[best_n - 1][0]
-    highest_out = scored[best_n][0] if best_n < len(scored) else lowest_in - 2 * POSSIBLE_MARGIN
-    return round((lowest_in + highest_out) / 2, 3)
+def match_threshold(pairs: list[ScoredPair]) -> float:
+    """The score at or above which a pair is a match: the log-odds (in bits) that turn the
+    tuning candidates' share of true pairs into ``MATCH_ODDS``."""
+    true_share = sum(p.same_job for p in pairs) / len(pairs)
+    return round(math.log2((1 - true_share) / true_share) + math.log2(MATCH_ODDS), 3)
 
 
 def write_seed(fitted: dict[tuple[str, str], tuple[float, int, int]], threshold: float, pairs: int) -> None:
@@ -132,7 +142,7 @@ def write_seed(fitted: dict[tuple[str, str], tuple[float, int, int]], threshold:
 
 def fit(admin: str) -> None:
     """Fit on every tunable variant's tuning half, write the seed, and print what it says."""
-    pairs: list[ScoredPair] = []
+    real: list[ScoredPair] = []
     true_pairs = 0
     for variant in VARIANTS:
         if variant.tunable:
@@ -140,19 +150,18 @@ def fit(admin: str) -> None:
             dsn = fresh_database(admin, f"{variant.database}_fit")
             land_variant(dsn, labelled)
             found, total = scored_pairs(dsn, {key: labelled.truth[key] for key in labelled.keys_in("tuning")})
-            pairs += found
+            real += found
             true_pairs += total
     catalogue = Catalogue(seed=GENERATOR_SEED, size=GENERATOR_RECORDS)
     legacy = LegacyScrape(catalogue, size=GENERATOR_RECORDS // 3)
     dsn = fresh_database(admin, "eval_dedup_generator_fit")
     land(dsn, catalogue, legacy)
-    found, total = scored_pairs(dsn, generator_truth(catalogue, legacy))
-    pairs += found
-    true_pairs += total
-    fitted = weights(pairs)
-    threshold = match_threshold(pairs, fitted, true_pairs)
-    write_seed(fitted, threshold, len(pairs))
-    print(f"fitted on {len(pairs):,} scored tuning pairs ({sum(p.same_job for p in pairs):,} of them one job, "
-          f"of {true_pairs:,} true pairs): match at score >= {threshold}; wrote {SEED.relative_to(PROJECT_ROOT)}")
+    generated, _ = scored_pairs(dsn, generator_truth(catalogue, legacy))
+    fitted = weights(real, generated)
+    threshold = match_threshold(real + generated)
+    write_seed(fitted, threshold, len(real) + len(generated))
+    print(f"fitted m on {sum(p.same_job for p in real):,} real tuning copies (of {true_pairs:,} true pairs), "
+          f"u on {sum(not p.same_job for p in real + generated):,} look-alikes, real and generated: "
+          f"match at score >= {threshold}; wrote {SEED.relative_to(PROJECT_ROOT)}")
     for (comparison, level), (weight, true_count, other_count) in sorted(fitted.items()):
         print(f"  {comparison:<8} {level:<12} {weight:>7.2f}   ({true_count} true, {other_count} other pairs)")

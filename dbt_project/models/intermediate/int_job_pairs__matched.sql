@@ -18,18 +18,19 @@
 -- Candidates share a blocking key (int_job_records__blocks) and were posted within
 -- dedup_max_post_date_gap_days, or JobsPikr flagged one as a duplicate of the other
 -- (duplicate_status / duplicate_of). Two records in different places are never the same
--- job (same_place: different cities are different listings; a remote job is anywhere), and
--- a pair whose titles share too little (dedup_possible_title_similarity) and are not the
--- same words mistyped is not scored further. Every other candidate is compared on general similarities, each cut into a few
--- levels (comparison_levels, macros/matching/match_score.sql: company, title, text,
--- salary, post date, JobsPikr's flag):
--- token-set overlap and trigram similarity rather than equality after cleaning rules, so
--- that drift no rule names (a reordered title, a company written with its division, a
--- reflowed text) lowers a level instead of failing a test. Each level carries a weight, the
--- log2 of how much likelier it is among true pairs than among other candidates, fitted on
--- the tuning halves of the labelled real set (a Fellegi-Sunter model; seed
--- dedup_match_weights, written by ./pipeline bench dedup --fit); the score is their sum and
--- the seed's thresholds decide. A level the seed does not weigh counts 0.
+-- job (same_place: different cities are different listings; a remote job is anywhere), nor
+-- are two that offer different terms (same_terms: a title's level words, the job type, the
+-- pay), and a pair whose titles share too little (dedup_possible_title_similarity) and are
+-- not the same words mistyped is not scored further. Every other candidate is compared on
+-- general similarities, each cut into a few levels (comparison_levels,
+-- macros/matching/match_score.sql: company, title, text, salary, post date, JobsPikr's
+-- flag): token-set overlap and trigram similarity rather than equality after cleaning
+-- rules, so that drift no rule names (a reordered title, a company written with its
+-- division, a reflowed text) lowers a level instead of failing a test. Each level carries a
+-- weight, the log2 of how much likelier it is among true pairs than among other
+-- candidates, fitted on the tuning halves of the labelled real set (a Fellegi-Sunter model;
+-- seed dedup_match_weights, written by ./pipeline bench dedup --fit); the score is their
+-- sum and the seed's thresholds decide. A level the seed does not weigh counts 0.
 -- Incremental: only pairs touching records blocked since the last run are scored; the
 -- pre-hook first drops the old pairs of records normalised since (their values may have
 -- changed) and of records that left (quarantined).
@@ -117,12 +118,7 @@ comparable as materialized (
         a.description_words as words_a, b.description_words as words_b,
         a.description_sketch as sketch_a, b.description_sketch as sketch_b,
         abs(a.post_date - b.post_date)                      as post_date_gap_days,
-        -- a year's pay, whatever period each board wrote it in
-        case when a.salary_min is null or b.salary_min is null then null
-             else abs({{ annual_salary('a.salary_min', 'a.salary_period') }} - {{ annual_salary('b.salary_min', 'b.salary_period') }})
-                  <= {{ var('dedup_salary_tolerance') }}
-                     * greatest({{ annual_salary('a.salary_min', 'a.salary_period') }},
-                                {{ annual_salary('b.salary_min', 'b.salary_period') }}) end as salary_agrees
+        {{ salary_agrees('a', 'b') }}                       as salary_agrees
     from candidates
     inner join records as a on candidates.left_key = a.record_key
     inner join records as b on candidates.right_key = b.record_key
@@ -149,6 +145,7 @@ comparable as materialized (
                                {{ token_overlap('words.title_a', 'words.title_b') }} as title_overlap
                         offset 0) as titles  -- noqa: PRS
     where {{ same_place('a', 'b') }}
+      and ({{ var('dedup_score_other_terms') }} or {{ same_terms('a', 'b') }})
       and (greatest(titles.title_similarity, titles.title_overlap) >= {{ var('dedup_possible_title_similarity') }}
            or {{ same_words_but_typos('words.title_a', 'words.title_b') }})
 

@@ -24,7 +24,8 @@
 --   centre  within a place, the record with the most matches there (then the smallest key)
 --           is the centre; a record stays in the job only if it matched the centre or is,
 --           by the pair rule's own tests, the same job as the centre (same company, same
---           place, a title as similar). A record that fails the check is a job of its own.
+--           place and terms, a title as similar). A record that fails the check is a job
+--           of its own.
 -- The job is named by its first record (the earliest first_seen_at, then the smallest key;
 -- its id in the marts is that key's md5), so a job keeps its id when later records join it:
 -- the legacy scraper's jobs keep theirs when JobsPikr's copies arrive, whatever the flags.
@@ -40,7 +41,7 @@ with recursive
 records as not materialized (
 
     select record_key, normalised_at, first_seen_at, company_norm, title_norm, city_norm, city_norms, state_code,
-           is_remote_job
+           is_remote_job, job_type, salary_min, salary_period
     from {{ ref('int_job_records__normalised') }}
 
 ),
@@ -209,6 +210,7 @@ checked as (
                      and pairs.right_key = greatest(placed.seed, centres.centre_key))
         or (member.company_norm = centre.company_norm
             and {{ same_place('member', 'centre') }}
+            and {{ same_terms('member', 'centre') }}
             and similarity(member.title_norm, centre.title_norm) >= {{ var('dedup_title_similarity') }}) as in_job
     from placed
     inner join centres using (component_key, place)
