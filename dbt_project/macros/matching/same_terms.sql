@@ -7,7 +7,7 @@
      and {{ salary_agrees(a, b) }} is not false)
 {%- endmacro %}
 
-{% macro title_levels(title, company_words="''") -%}
+{% macro title_levels(title, company_words) -%}
     array(select distinct word from unnest(string_to_array({{ title }}, ' ')) as word
           where word = any(string_to_array('{{ var("dedup_level_words") | join(" ") }}', ' '))
             and word <> all(string_to_array({{ company_words }}, ' ')) order by word)
