@@ -325,3 +325,8 @@ def test_the_benchmark_hides_the_sealed_kinds_unless_asked(monkeypatch) -> None:
     assert not eval_dedup.shows_kinds(sealed)
     monkeypatch.setenv("DEDUP_SHOW_SEALED_KINDS", "1")
     assert eval_dedup.shows_kinds(sealed)
+
+
+def test_the_unsealed_set_scores_every_variant_but_the_sealed_one() -> None:
+    assert [v.name for v in eval_dedup.variants_of("unsealed")] == [v.name for v in VARIANTS if v.name != "sealed"]
+    assert eval_dedup.variants_of("real") == eval_dedup.variants_of("all") == VARIANTS
